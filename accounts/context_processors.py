@@ -1,0 +1,42 @@
+"""The main navigation, by role: each person sees the entries of the work they do, nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from accounts.roles import AMBITI, Ruolo
+from accounts.selectors import ruoli_di
+
+RUOLI_STRUTTURA = {r for r, a in AMBITI.items() if a.model == "accounts.struttura"}
+RUOLI_COMUNE = {r for r, a in AMBITI.items() if a.model == "accounts.comune"}
+
+
+@dataclass(frozen=True)
+class VoceMenu:
+    url: str
+    etichetta: str
+
+
+def voci_menu(request: HttpRequest) -> list[VoceMenu]:
+    user = request.user
+    voci: list[VoceMenu] = [VoceMenu(reverse("cerca_sede"), "Trova la sede competente")]
+    if not user.is_authenticated:
+        return voci
+    ruoli = ruoli_di(user)  # type: ignore[arg-type]
+    if Ruolo.OPERATORE_ENTE in ruoli:
+        voci.append(VoceMenu(reverse("area_enti"), "Area riservata Amministrazioni ed Enti"))
+    if ruoli & RUOLI_COMUNE:
+        voci.append(VoceMenu(reverse("area_comune"), "Il mio Comune"))
+    if ruoli & RUOLI_STRUTTURA:
+        voci.append(VoceMenu(reverse("area_struttura"), "La mia struttura"))
+    if user.is_staff:
+        voci.append(VoceMenu(reverse("admin:index"), "Back office"))
+    voci.append(VoceMenu(reverse("profilo"), "Il mio profilo"))
+    return voci
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    return {"voci_menu": voci_menu(request)}

@@ -1,0 +1,94 @@
+"""The demo population: one person for every role of the portal, on real territory.
+
+Every codice fiscale is a well-formed code of a fictitious person; every PEC address is on ``example.it``, a
+domain that cannot receive mail, so no demo ever writes to a real office.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts.models import Comune, Ente, Struttura, User
+from accounts.roles import Ruolo
+from accounts.services import registro_carica, ruolo_assegna
+
+DEMO_PASSWORD = "Portale.Demo.2026"
+
+
+@dataclass(frozen=True)
+class PersonaDemo:
+    codice_fiscale: str
+    nome: str
+    cognome: str
+    ruolo: Ruolo | None
+    organizzazione: str  # "ente:<cf>", "comune:<istat>", "struttura:<codice>", or "" for the superuser
+
+
+ENTI_DEMO = [
+    # (codice fiscale, nome, codice ISTAT del Comune)
+    ("98000000013", "Azienda sanitaria dimostrativa di Cosenza", "078045"),
+    ("98000000021", "Istituto scolastico dimostrativo di Rende", "078102"),
+    ("98000000039", "Consorzio dimostrativo di Bologna", "037006"),
+]
+
+PERSONE_DEMO = [
+    PersonaDemo("RSSMRA78C15D086Z", "Mario", "Rossi", Ruolo.OPERATORE_ENTE, "ente:98000000013"),
+    PersonaDemo("BNCLRA85L42C352P", "Laura", "Bianchi", Ruolo.PERSONALE_SEDE, "struttura:ST-CS"),
+    PersonaDemo("SPSGPP70S21F839M", "Giuseppe", "Esposito", Ruolo.PERSONALE_DIREZIONE_REGIONALE, "struttura:DR-18"),
+    PersonaDemo("FRRGLI82P49H501V", "Giulia", "Ferrari", Ruolo.PERSONALE_DIREZIONE_CENTRALE, "struttura:DC-CW"),
+    PersonaDemo("RMNNTN65D30H224E", "Antonio", "Romano", Ruolo.DIRETTORE, "struttura:DR-18"),
+    PersonaDemo("CLMFNC90T52F205Z", "Francesca", "Colombo", Ruolo.OPERATORE_SPORTELLO, "struttura:ST-CS"),
+    PersonaDemo("GRCLCU92H27D086D", "Luca", "Greco", Ruolo.REFERENTE_INPS, "struttura:DR-18"),
+    PersonaDemo("RCCMRC75E05H235F", "Marco", "Ricci", Ruolo.AMMINISTRATORE_UTENZE, "comune:078102"),
+    PersonaDemo("MRNNNA88A58H235M", "Anna", "Marino", Ruolo.OPERATORE_COMUNE, "comune:078102"),
+    PersonaDemo("BRNSRA80C43A944C", "Sara", "Bruno", Ruolo.REFERENTE_COMUNE, "comune:078102"),
+    PersonaDemo("GLLPLA68M14L219I", "Paolo", "Gallo", None, ""),
+]
+
+
+def _organizzazione(ref: str) -> Ente | Comune | Struttura:
+    kind, key = ref.split(":", 1)
+    if kind == "ente":
+        return Ente.objects.get(codice_fiscale=key)
+    if kind == "comune":
+        return Comune.objects.get(codice_istat=key)
+    return Struttura.objects.get(codice=key)
+
+
+@transaction.atomic
+def demo_popola() -> list[PersonaDemo]:
+    """Create (or bring back to their documented state) the demo Enti and people. Idempotent."""
+    if not Comune.objects.exists():
+        registro_carica()
+    for codice_fiscale, nome, istat in ENTI_DEMO:
+        Ente.objects.update_or_create(
+            codice_fiscale=codice_fiscale,
+            defaults={
+                "nome": nome,
+                "comune": Comune.objects.get(codice_istat=istat),
+                "pec": f"protocollo.{codice_fiscale}@pec.example.it",
+                "attivo": True,
+            },
+        )
+    for persona in PERSONE_DEMO:
+        user = User.objects.filter(codice_fiscale=persona.codice_fiscale).first()
+        if user is None:
+            user = User.objects.create_user(
+                persona.codice_fiscale, DEMO_PASSWORD, nome=persona.nome, cognome=persona.cognome,
+                email=f"{persona.nome}.{persona.cognome}@example.it".lower(),
+            )
+        else:
+            user.set_password(DEMO_PASSWORD)
+            user.is_active = True
+            user.save()
+        if persona.ruolo is None:
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+            continue
+        ruolo_assegna(user=user, ruolo=persona.ruolo, organizzazione=_organizzazione(persona.organizzazione))
+    # The Ente operator acts for two Enti, to show the choice between them.
+    mario = User.objects.get(codice_fiscale="RSSMRA78C15D086Z")
+    ruolo_assegna(user=mario, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=Ente.objects.get(codice_fiscale="98000000021"))
+    return PERSONE_DEMO

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from django import forms
+
+from accounts.models import Comune
+from accounts.validators import normalizza_codice_fiscale
+
+
+class LoginForm(AllauthLoginForm):
+    """Login by codice fiscale: typed in any case and with spaces, looked up normalised.
+
+    The format is deliberately not validated here: a malformed code gets the same answer as a wrong password, so
+    the form never tells which codici fiscali have an account.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = "Codice fiscale"
+        login.widget.attrs.update(
+            {"placeholder": "Es. RSSMRA80A01H501U", "autocomplete": "username", "autocapitalize": "characters",
+             "spellcheck": "false"}
+        )
+        self.fields["password"].label = "Password"
+        if "remember" in self.fields:
+            del self.fields["remember"]
+
+    def clean_login(self) -> str:
+        return normalizza_codice_fiscale(self.cleaned_data["login"])
+
+
+class CercaSedeForm(forms.Form):
+    comune = forms.CharField(
+        label="Comune", max_length=100, min_length=2,
+        error_messages={
+            "required": "Indichi il nome del Comune.",
+            "min_length": "Scriva almeno %(limit_value)d lettere del nome del Comune.",
+            "max_length": "Il nome del Comune non può superare %(limit_value)d caratteri.",
+        },
+    )
+
+    def clean_comune(self) -> str:
+        value = " ".join(self.cleaned_data["comune"].split())
+        if not any(ch.isalpha() for ch in value):
+            raise forms.ValidationError("Il nome del Comune deve contenere delle lettere.")
+        return value
+
+    def risultati(self, limite: int = 20) -> list[Comune]:
+        nome = self.cleaned_data["comune"]
+        comuni = Comune.objects.select_related("provincia__regione")
+        esatti = list(comuni.filter(nome__iexact=nome)[:limite])
+        return esatti or list(comuni.filter(nome__icontains=nome).order_by("nome")[:limite])

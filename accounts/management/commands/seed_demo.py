@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import DEMO_PASSWORD, demo_popola
+
+
+class Command(BaseCommand):
+    help = "Crea gli utenti dimostrativi di ogni ruolo (solo con DEBUG attivo). Si può rieseguire."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError("seed_demo crea utenti con password note: è permesso solo con DEBUG attivo.")
+        persone = demo_popola()
+        self.stdout.write(f"Utenti dimostrativi pronti (password comune: {DEMO_PASSWORD}):")
+        for persona in persone:
+            ruolo = persona.ruolo.label if persona.ruolo else "Amministratore del portale (superutente)"
+            self.stdout.write(f"  {persona.codice_fiscale}  {persona.nome} {persona.cognome}: {ruolo}")

@@ -1,0 +1,233 @@
+"""The territory (ISTAT), INPS's own structures, the public bodies (Enti), and the people who log in.
+
+Competence ("which Sede is competent for this Comune") is never stored on the Comune or the Ente: it is derived
+from the territory by the queries in ``selectors.py``, so that moving a Comune or opening a Sede changes it at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+
+from inps_portal import clock
+from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale, validate_codice_fiscale_ente
+
+
+class Regione(models.Model):
+    codice_istat = models.CharField("codice ISTAT", max_length=2, unique=True)
+    nome = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = "regione"
+        verbose_name_plural = "regioni"
+        ordering = ["nome"]
+
+    def __str__(self) -> str:
+        return self.nome
+
+
+class Provincia(models.Model):
+    codice_istat = models.CharField("codice ISTAT", max_length=3, unique=True)
+    nome = models.CharField(max_length=100)
+    sigla = models.CharField(max_length=2, unique=True)
+    regione = models.ForeignKey(Regione, on_delete=models.PROTECT, related_name="province")
+
+    class Meta:
+        verbose_name = "provincia"
+        verbose_name_plural = "province"
+        ordering = ["nome"]
+
+    def __str__(self) -> str:
+        return f"{self.nome} ({self.sigla})"
+
+
+class Comune(models.Model):
+    codice_istat = models.CharField("codice ISTAT", max_length=6, unique=True)
+    codice_catastale = models.CharField(
+        "codice catastale", max_length=4, unique=True, help_text="Il codice Belfiore, quello del codice fiscale."
+    )
+    nome = models.CharField(max_length=100, db_index=True)
+    provincia = models.ForeignKey(Provincia, on_delete=models.PROTECT, related_name="comuni")
+    popolazione = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "comune"
+        verbose_name_plural = "comuni"
+        ordering = ["nome"]
+        permissions = [
+            ("operatore_comune", "Opera per il Comune nel Punto Utente Evoluto"),
+            ("amministratore_utenze_comune", "Amministra le utenze PUE del Comune"),
+            ("referente_comune", "Referente del Comune per la convenzione PUE"),
+        ]
+
+    def __str__(self) -> str:
+        # The province is named only when already loaded: a label must never cost a query.
+        return f"{self.nome} ({self.provincia.sigla})" if Comune.provincia.is_cached(self) else self.nome
+
+
+class Prestazione(models.Model):
+    """A benefit or service INPS provides; some are handled by a Polo nazionale rather than by the territory."""
+
+    codice = models.SlugField(max_length=60, unique=True)
+    nome = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = "prestazione"
+        verbose_name_plural = "prestazioni"
+        ordering = ["nome"]
+
+    def __str__(self) -> str:
+        return self.nome
+
+
+class Struttura(models.Model):
+    """An INPS office: central, regional, metropolitan, territorial, or a national pole."""
+
+    class Tipo(models.TextChoices):
+        DIREZIONE_CENTRALE = "direzione_centrale", "Direzione centrale"
+        DIREZIONE_REGIONALE = "direzione_regionale", "Direzione regionale"
+        DIREZIONE_METROPOLITANA = "direzione_metropolitana", "Direzione di coordinamento metropolitano"
+        SEDE_TERRITORIALE = "sede_territoriale", "Sede territoriale"
+        POLO_NAZIONALE = "polo_nazionale", "Polo nazionale"
+
+    codice = models.CharField(max_length=20, unique=True)
+    nome = models.CharField(max_length=200)
+    tipo = models.CharField(max_length=30, choices=Tipo.choices, db_index=True)
+    regione = models.ForeignKey(
+        Regione, on_delete=models.PROTECT, null=True, blank=True, related_name="strutture",
+        help_text="Solo per le Direzioni regionali: la regione di competenza.",
+    )
+    provincia = models.ForeignKey(
+        Provincia, on_delete=models.PROTECT, null=True, blank=True, related_name="strutture",
+        help_text="Per Sedi territoriali e Direzioni di coordinamento metropolitano: la provincia di competenza.",
+    )
+    pec = models.EmailField("indirizzo PEC", blank=True)
+    prestazioni = models.ManyToManyField(
+        Prestazione, blank=True, related_name="poli", help_text="Solo per i Poli nazionali: le prestazioni di competenza."
+    )
+    attiva = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "struttura INPS"
+        verbose_name_plural = "strutture INPS"
+        ordering = ["tipo", "nome"]
+        permissions = [
+            ("personale_struttura", "Personale della struttura (back office)"),
+            ("direttore_struttura", "Dirige la struttura e firma le convenzioni"),
+            ("operatore_sportello", "Operatore di sportello della struttura"),
+            ("referente_inps", "Referente INPS per le convenzioni PUE"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="struttura_territorio_coerente_col_tipo",
+                condition=(
+                    Q(tipo="direzione_regionale", regione__isnull=False, provincia__isnull=True)
+                    | Q(tipo__in=["sede_territoriale", "direzione_metropolitana"], provincia__isnull=False,
+                        regione__isnull=True)
+                    | Q(tipo__in=["direzione_centrale", "polo_nazionale"], regione__isnull=True,
+                        provincia__isnull=True)
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["regione"], condition=Q(tipo="direzione_regionale", attiva=True),
+                name="una_direzione_regionale_per_regione",
+            ),
+            models.UniqueConstraint(
+                fields=["provincia", "tipo"], condition=Q(attiva=True, provincia__isnull=False),
+                name="una_struttura_per_tipo_e_provincia",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.nome
+
+
+class Ente(models.Model):
+    """A public body (Amministrazione o Ente pubblico) whose operators use the Area riservata."""
+
+    nome = models.CharField(max_length=250)
+    codice_fiscale = models.CharField(
+        "codice fiscale", max_length=11, unique=True, validators=[validate_codice_fiscale_ente]
+    )
+    pec = models.EmailField("indirizzo PEC")
+    comune = models.ForeignKey(
+        Comune, on_delete=models.PROTECT, related_name="enti", verbose_name="comune della sede legale"
+    )
+    attivo = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "ente"
+        verbose_name_plural = "enti"
+        ordering = ["nome"]
+        permissions = [("operatore_ente", "Opera per l'Ente nell'Area riservata Amministrazioni ed Enti")]
+
+    def __str__(self) -> str:
+        return self.nome
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, codice_fiscale: str, password: str | None, **fields: Any) -> User:
+        user = self.model(codice_fiscale=normalizza_codice_fiscale(codice_fiscale), **fields)
+        user.email = self.normalize_email(user.email)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, codice_fiscale: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(codice_fiscale, password, **fields)
+
+    def create_superuser(self, codice_fiscale: str, password: str | None = None, **fields: Any) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(codice_fiscale, password, **fields)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(codice_fiscale=normalizza_codice_fiscale(username or ""))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: identified, as INPS identifies people, by the codice fiscale."""
+
+    codice_fiscale = models.CharField(
+        "codice fiscale", max_length=16, unique=True, validators=[validate_codice_fiscale],
+        error_messages={"unique": "Esiste già un utente con questo codice fiscale."},
+    )
+    nome = models.CharField(max_length=100)
+    cognome = models.CharField(max_length=100)
+    email = models.EmailField("e-mail", blank=True)
+    is_staff = models.BooleanField(
+        "accesso al back office", default=False, help_text="Può entrare nell'amministrazione del portale."
+    )
+    is_active = models.BooleanField("attivo", default=True)
+    date_joined = models.DateTimeField("data di registrazione", default=clock.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "codice_fiscale"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["nome", "cognome", "email"]
+
+    class Meta:
+        verbose_name = "utente"
+        verbose_name_plural = "utenti"
+        ordering = ["cognome", "nome"]
+
+    def __str__(self) -> str:
+        return f"{self.cognome} {self.nome} ({self.codice_fiscale})".strip()
+
+    def clean(self) -> None:
+        super().clean()
+        self.codice_fiscale = normalizza_codice_fiscale(self.codice_fiscale)
+
+    def get_full_name(self) -> str:
+        return f"{self.nome} {self.cognome}".strip()
+
+    def get_short_name(self) -> str:
+        return self.nome

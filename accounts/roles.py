@@ -1,0 +1,80 @@
+"""The roles of the people who use the portal.
+
+A role is a Django group (what kind of work someone does: it opens the navigation and the admin's model
+permissions) plus, where the role is scoped to an organisation, a django-guardian object permission on that
+organisation (which Ente, Comune or Struttura the work is for). The two are granted and revoked together by the
+services in ``accounts.services``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class Ruolo(models.TextChoices):
+    OPERATORE_ENTE = "operatore_ente", "Operatore di Ente"
+    PERSONALE_SEDE = "personale_sede", "Personale di Sede territoriale"
+    PERSONALE_DIREZIONE_REGIONALE = "personale_direzione_regionale", "Personale di Direzione regionale"
+    PERSONALE_DIREZIONE_CENTRALE = "personale_direzione_centrale", "Personale di Direzione centrale"
+    DIRETTORE = "direttore", "Direttore regionale o di coordinamento metropolitano"
+    OPERATORE_SPORTELLO = "operatore_sportello", "Operatore INPS di sportello"
+    REFERENTE_INPS = "referente_inps", "Referente INPS della convenzione"
+    AMMINISTRATORE_UTENZE = "amministratore_utenze", "Amministratore utenze del Comune"
+    OPERATORE_COMUNE = "operatore_comune", "Operatore del Comune"
+    REFERENTE_COMUNE = "referente_comune", "Referente del Comune"
+
+
+@dataclass(frozen=True)
+class Ambito:
+    """Where a role applies: the organisation model, the object permission, the structure types it admits."""
+
+    model: str
+    permission: str
+    tipi_struttura: tuple[str, ...] = ()
+    back_office: bool = False
+
+
+AMBITI: dict[Ruolo, Ambito] = {
+    Ruolo.OPERATORE_ENTE: Ambito("accounts.ente", "accounts.operatore_ente"),
+    Ruolo.PERSONALE_SEDE: Ambito(
+        "accounts.struttura", "accounts.personale_struttura", ("sede_territoriale",), back_office=True
+    ),
+    Ruolo.PERSONALE_DIREZIONE_REGIONALE: Ambito(
+        "accounts.struttura", "accounts.personale_struttura", ("direzione_regionale", "direzione_metropolitana"),
+        back_office=True,
+    ),
+    Ruolo.PERSONALE_DIREZIONE_CENTRALE: Ambito(
+        "accounts.struttura", "accounts.personale_struttura", ("direzione_centrale",), back_office=True
+    ),
+    Ruolo.DIRETTORE: Ambito(
+        "accounts.struttura", "accounts.direttore_struttura", ("direzione_regionale", "direzione_metropolitana"),
+        back_office=True,
+    ),
+    Ruolo.OPERATORE_SPORTELLO: Ambito(
+        "accounts.struttura", "accounts.operatore_sportello", ("sede_territoriale", "polo_nazionale")
+    ),
+    Ruolo.REFERENTE_INPS: Ambito(
+        "accounts.struttura", "accounts.referente_inps", ("direzione_regionale", "direzione_metropolitana")
+    ),
+    Ruolo.AMMINISTRATORE_UTENZE: Ambito("accounts.comune", "accounts.amministratore_utenze_comune"),
+    Ruolo.OPERATORE_COMUNE: Ambito("accounts.comune", "accounts.operatore_comune"),
+    Ruolo.REFERENTE_COMUNE: Ambito("accounts.comune", "accounts.referente_comune"),
+}
+
+# Model permissions each back-office group receives: the registry is readable by all INPS staff, editable only by
+# central staff.
+REGISTRY_MODELS = ("regione", "provincia", "comune", "prestazione", "struttura", "ente")
+GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {
+    Ruolo.PERSONALE_SEDE: tuple(f"view_{m}" for m in REGISTRY_MODELS),
+    Ruolo.PERSONALE_DIREZIONE_REGIONALE: tuple(f"view_{m}" for m in REGISTRY_MODELS),
+    Ruolo.DIRETTORE: tuple(f"view_{m}" for m in REGISTRY_MODELS),
+    Ruolo.PERSONALE_DIREZIONE_CENTRALE: tuple(
+        f"{action}_{m}" for m in REGISTRY_MODELS for action in ("view", "add", "change")
+    ),
+}
+
+
+def group_name(ruolo: Ruolo) -> str:
+    return str(ruolo.label)

@@ -1,0 +1,102 @@
+"""Reads about the territory, INPS structures and roles; competence is always a query on the territory."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.db.models import OuterRef, QuerySet, Subquery
+from guardian.shortcuts import get_objects_for_user
+
+from accounts.models import Comune, Ente, Prestazione, Struttura, User
+from accounts.roles import AMBITI, Ruolo, group_name
+
+Tipo = Struttura.Tipo
+
+
+def strutture_attive() -> QuerySet[Struttura]:
+    return Struttura.objects.filter(attiva=True)
+
+
+def sede_competente(comune: Comune) -> Struttura | None:
+    """The Sede territoriale competent for a Comune: the one of its province."""
+    return strutture_attive().filter(tipo=Tipo.SEDE_TERRITORIALE, provincia_id=comune.provincia_id).first()
+
+
+def direzione_regionale_competente(comune: Comune) -> Struttura | None:
+    """The Direzione regionale of the Comune's region."""
+    return (
+        strutture_attive()
+        .filter(tipo=Tipo.DIREZIONE_REGIONALE, regione__province__comuni=comune)
+        .first()
+    )
+
+
+def direzione_firmataria(comune: Comune) -> Struttura | None:
+    """Who signs a PUE convention for INPS (Messaggio 4461/2023, par. 2): the Direzione di coordinamento
+    metropolitano where one covers the Comune's province, the Direzione regionale otherwise."""
+    metropolitana = strutture_attive().filter(
+        tipo=Tipo.DIREZIONE_METROPOLITANA, provincia_id=comune.provincia_id
+    ).first()
+    return metropolitana or direzione_regionale_competente(comune)
+
+
+def poli_competenti(prestazione: Prestazione) -> QuerySet[Struttura]:
+    return strutture_attive().filter(tipo=Tipo.POLO_NAZIONALE, prestazioni=prestazione)
+
+
+def comuni_di_competenza(struttura: Struttura) -> QuerySet[Comune]:
+    """The Comuni a structure is territorially competent for (none for central offices and national poles)."""
+    comuni = Comune.objects.select_related("provincia__regione")
+    if struttura.tipo == Tipo.DIREZIONE_REGIONALE:
+        return comuni.filter(provincia__regione_id=struttura.regione_id)
+    if struttura.tipo in (Tipo.SEDE_TERRITORIALE, Tipo.DIREZIONE_METROPOLITANA):
+        return comuni.filter(provincia_id=struttura.provincia_id)
+    return comuni.none()
+
+
+def _competente_per_provincia(tipo: str) -> Subquery:
+    return Subquery(
+        strutture_attive().filter(tipo=tipo, provincia_id=OuterRef("comune__provincia_id")).values("nome")[:1]
+    )
+
+
+def con_competenza(enti: QuerySet[Ente]) -> QuerySet[Ente]:
+    """Enti annotated with the names of their competent Sede and Direzione regionale, in one query."""
+    direzione = Subquery(
+        strutture_attive()
+        .filter(tipo=Tipo.DIREZIONE_REGIONALE, regione_id=OuterRef("comune__provincia__regione_id"))
+        .values("nome")[:1]
+    )
+    return enti.select_related("comune__provincia__regione").annotate(
+        sede_competente_nome=_competente_per_provincia(Tipo.SEDE_TERRITORIALE),
+        direzione_regionale_nome=direzione,
+    )
+
+
+def ruoli_di(user: User) -> set[Ruolo]:
+    """The roles a user holds, from their groups (cached on the user object for the request)."""
+    cached: set[Ruolo] | None = getattr(user, "_ruoli_cache", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated:
+        return set()
+    by_label = {group_name(ruolo): ruolo for ruolo in Ruolo}
+    names = Group.objects.filter(user=user).values_list("name", flat=True)
+    ruoli = {by_label[name] for name in names if name in by_label}
+    user._ruoli_cache = ruoli  # type: ignore[attr-defined]
+    return ruoli
+
+
+def organizzazioni_di(user: User, ruolo: Ruolo) -> QuerySet[Ente] | QuerySet[Comune] | QuerySet[Struttura]:
+    """The organisations for which the user holds ``ruolo`` (object permissions only, never global ones)."""
+    ambito = AMBITI[ruolo]
+    queryset = get_objects_for_user(
+        user, ambito.permission, accept_global_perms=False, with_superuser=False, use_groups=False
+    )
+    if ambito.tipi_struttura:
+        queryset = queryset.filter(tipo__in=ambito.tipi_struttura)
+    return queryset
+
+
+def enti_di(user: User) -> QuerySet[Ente]:
+    enti = organizzazioni_di(user, Ruolo.OPERATORE_ENTE)
+    return con_competenza(enti.filter(attivo=True)).order_by("nome")  # type: ignore[arg-type]

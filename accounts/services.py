@@ -1,0 +1,215 @@
+"""Every write about people, roles and the registry."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Model
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts.models import Comune, Prestazione, Provincia, Regione, Struttura, User
+from accounts.roles import AMBITI, GROUP_MODEL_PERMISSIONS, Ruolo, group_name
+
+logger = logging.getLogger(__name__)
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "comuni_istat.json"
+
+
+class RuoloNonApplicabile(ValueError):
+    """A role given for an organisation it cannot apply to (a Sede role on a Comune, say)."""
+
+
+# --- Roles ----------------------------------------------------------------------------------------------------------
+
+def gruppi_sincronizza() -> None:
+    """One group per role, with the model permissions of its kind of work. Safe to run at every migrate."""
+    for ruolo in Ruolo:
+        group, _ = Group.objects.get_or_create(name=group_name(ruolo))
+        codenames = GROUP_MODEL_PERMISSIONS.get(ruolo, ())
+        if codenames:
+            permissions = Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
+            group.permissions.set(permissions)
+
+
+def _controlla_ambito(ruolo: Ruolo, organizzazione: Model) -> None:
+    ambito = AMBITI[ruolo]
+    if organizzazione._meta.label_lower != ambito.model:
+        raise RuoloNonApplicabile(f"Il ruolo «{ruolo.label}» non si applica a {organizzazione._meta.verbose_name}.")
+    if ambito.tipi_struttura and getattr(organizzazione, "tipo", None) not in ambito.tipi_struttura:
+        raise RuoloNonApplicabile(f"Il ruolo «{ruolo.label}» non si applica a «{organizzazione}».")
+
+
+@transaction.atomic
+def ruolo_assegna(*, user: User, ruolo: Ruolo, organizzazione: Model) -> None:
+    """Give ``user`` the role ``ruolo`` for ``organizzazione`` (idempotent)."""
+    _controlla_ambito(ruolo, organizzazione)
+    group, _ = Group.objects.get_or_create(name=group_name(ruolo))
+    user.groups.add(group)
+    assign_perm(AMBITI[ruolo].permission, user, organizzazione)
+    if AMBITI[ruolo].back_office and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    logger.info(
+        "ruolo assegnato",
+        extra={"user_id": user.pk, "ruolo": ruolo.value, "organizzazione": f"{organizzazione._meta.label}:{organizzazione.pk}"},
+    )
+
+
+@transaction.atomic
+def ruolo_revoca(*, user: User, ruolo: Ruolo, organizzazione: Model) -> None:
+    """Take the role away for that organisation; the group goes when no organisation is left."""
+    from accounts.selectors import organizzazioni_di
+
+    _controlla_ambito(ruolo, organizzazione)
+    remove_perm(AMBITI[ruolo].permission, user, organizzazione)
+    if not organizzazioni_di(user, ruolo).exists():
+        user.groups.remove(*Group.objects.filter(name=group_name(ruolo)))
+    logger.info(
+        "ruolo revocato",
+        extra={"user_id": user.pk, "ruolo": ruolo.value, "organizzazione": f"{organizzazione._meta.label}:{organizzazione.pk}"},
+    )
+
+
+# --- Registry -------------------------------------------------------------------------------------------------------
+
+DIREZIONI_CENTRALI = [
+    ("DC-CW", "Direzione centrale Credito e Welfare", "dc.creditowelfare@postacert.inps.gov.it"),
+    ("DC-ENT", "Direzione centrale Entrate", ""),
+    ("DC-PA", "Direzione centrale Posizione Assicurativa", ""),
+    ("DC-SIT", "Direzione centrale Sistemi Informativi e Tecnologici", ""),
+    ("DC-ORG", "Direzione centrale Organizzazione", ""),
+    ("DC-TII", "Direzione centrale Tecnologia, Informatica e Innovazione", ""),
+]
+# Messaggio 4461/2023 names the Direzioni di coordinamento metropolitano as signatories for their territory.
+DIREZIONI_METROPOLITANE = {"RM": "Roma", "MI": "Milano", "NA": "Napoli"}
+# National poles and the benefits they handle. The seeds name the Poli nazionali without listing them: these are the
+# initial reference data, to be completed by central staff in the admin.
+POLI_NAZIONALI = [
+    ("PN-CI", "Polo nazionale Pensioni in regime internazionale", [
+        ("pensione-regime-internazionale", "Pensione in regime internazionale"),
+    ]),
+    ("PN-AU", "Polo nazionale Assegno unico e universale", [
+        ("assegno-unico", "Assegno unico e universale per i figli a carico"),
+    ]),
+    ("PN-RR", "Polo nazionale Riscatti e ricongiunzioni", [
+        ("riscatto-laurea", "Riscatto del corso di studi universitari"),
+        ("ricongiunzione", "Ricongiunzione dei periodi assicurativi"),
+    ]),
+    ("PN-CR", "Polo nazionale Prestazioni creditizie", [
+        ("piccolo-prestito", "Piccolo prestito"),
+        ("prestito-pluriennale", "Prestito pluriennale"),
+    ]),
+]
+PRESTAZIONI_TERRITORIALI = [
+    ("naspi", "NASpI - Indennità di disoccupazione"),
+    ("pensione-vecchiaia", "Pensione di vecchiaia"),
+    ("invalidita-civile", "Invalidità civile"),
+    ("estratto-conto", "Estratto conto contributivo"),
+]
+
+
+@dataclass
+class EsitoCaricamento:
+    regioni: int = 0
+    province: int = 0
+    comuni: int = 0
+    strutture: int = 0
+    creati: dict[str, int] = field(default_factory=dict)
+
+
+@transaction.atomic
+def registro_carica(*, path: Path = DATA_FILE, aggiorna: bool = False) -> EsitoCaricamento:
+    """Load Regioni, Province, Comuni from the ISTAT file and create the INPS structures.
+
+    Idempotent: rows already there are left as they are (the admin may have corrected them), unless ``aggiorna``
+    asks to overwrite the territory with the file's values. Structures are never overwritten.
+    """
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    esito = EsitoCaricamento()
+    before = {m.__name__: m.objects.count() for m in (Regione, Provincia, Comune, Struttura)}
+
+    regioni = {r["codice_regione"]: r["regione"] for r in rows}
+    Regione.objects.bulk_create(
+        [Regione(codice_istat=c, nome=n) for c, n in regioni.items()],
+        **_conflicts(aggiorna, ["codice_istat"], ["nome"]),
+    )
+    regione_id = dict(Regione.objects.values_list("codice_istat", "id"))
+
+    province = {r["codice_provincia"]: r for r in rows}
+    Provincia.objects.bulk_create(
+        [
+            Provincia(codice_istat=c, nome=r["provincia"], sigla=r["sigla"], regione_id=regione_id[r["codice_regione"]])
+            for c, r in province.items()
+        ],
+        **_conflicts(aggiorna, ["codice_istat"], ["nome", "sigla", "regione"]),
+    )
+    provincia_id = dict(Provincia.objects.values_list("codice_istat", "id"))
+
+    Comune.objects.bulk_create(
+        [
+            Comune(
+                codice_istat=r["codice_istat"], codice_catastale=r["codice_catastale"], nome=r["nome"],
+                provincia_id=provincia_id[r["codice_provincia"]], popolazione=r.get("popolazione") or 0,
+            )
+            for r in rows
+        ],
+        batch_size=1000,
+        **_conflicts(aggiorna, ["codice_istat"], ["codice_catastale", "nome", "provincia", "popolazione"]),
+    )
+    _strutture_crea()
+
+    esito.regioni, esito.province = Regione.objects.count(), Provincia.objects.count()
+    esito.comuni, esito.strutture = Comune.objects.count(), Struttura.objects.count()
+    esito.creati = {
+        "regioni": esito.regioni - before["Regione"], "province": esito.province - before["Provincia"],
+        "comuni": esito.comuni - before["Comune"], "strutture": esito.strutture - before["Struttura"],
+    }
+    logger.info("registro territoriale caricato", extra=esito.creati)
+    return esito
+
+
+def _conflicts(aggiorna: bool, unique: list[str], update: list[str]) -> dict[str, object]:
+    if aggiorna:
+        return {"update_conflicts": True, "unique_fields": unique, "update_fields": update}
+    return {"ignore_conflicts": True}
+
+
+def _strutture_crea() -> None:
+    T = Struttura.Tipo
+    for codice, nome, pec in DIREZIONI_CENTRALI:
+        Struttura.objects.get_or_create(codice=codice, defaults={"nome": nome, "tipo": T.DIREZIONE_CENTRALE, "pec": pec})
+    for regione in Regione.objects.all():
+        Struttura.objects.get_or_create(
+            codice=f"DR-{regione.codice_istat}",
+            defaults={"nome": f"Direzione regionale {regione.nome}", "tipo": T.DIREZIONE_REGIONALE, "regione": regione},
+        )
+    for provincia in Provincia.objects.all():
+        Struttura.objects.get_or_create(
+            codice=f"ST-{provincia.sigla}",
+            defaults={
+                "nome": f"Sede territoriale di {provincia.nome}", "tipo": T.SEDE_TERRITORIALE, "provincia": provincia,
+            },
+        )
+    for sigla, citta in DIREZIONI_METROPOLITANE.items():
+        provincia = Provincia.objects.filter(sigla=sigla).first()
+        if provincia:
+            Struttura.objects.get_or_create(
+                codice=f"DCM-{sigla}",
+                defaults={
+                    "nome": f"Direzione di coordinamento metropolitano di {citta}",
+                    "tipo": T.DIREZIONE_METROPOLITANA, "provincia": provincia,
+                },
+            )
+    for codice, nome, prestazioni in POLI_NAZIONALI:
+        polo, created = Struttura.objects.get_or_create(codice=codice, defaults={"nome": nome, "tipo": T.POLO_NAZIONALE})
+        for p_codice, p_nome in prestazioni:
+            prestazione, _ = Prestazione.objects.get_or_create(codice=p_codice, defaults={"nome": p_nome})
+            if created:
+                polo.prestazioni.add(prestazione)
+    for p_codice, p_nome in PRESTAZIONI_TERRITORIALI:
+        Prestazione.objects.get_or_create(codice=p_codice, defaults={"nome": p_nome})

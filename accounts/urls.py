@@ -1,0 +1,11 @@
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("profilo/", views.profilo, name="profilo"),
+    path("enti/", views.area_enti, name="area_enti"),
+    path("comune/", views.area_comune, name="area_comune"),
+    path("struttura/", views.area_struttura, name="area_struttura"),
+    path("sedi/cerca/", views.cerca_sede, name="cerca_sede"),
+]

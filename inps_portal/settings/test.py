@@ -1,0 +1,83 @@
+"""Settings for the test suite: the real PostgreSQL and Redis whenever they answer.
+
+``DATABASE_URL`` / ``REDIS_URL`` name them; otherwise the local ports are probed. With ``CI=true`` a missing service
+stops the run (a suite that silently tests only SQLite proves nothing); on a laptop the tests that need the service
+are skipped and the run says so in its summary.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+
+def _answers(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+IN_CI = env.bool("CI", default=False)
+# pytest-xdist runs one process per core; each gets its own Redis database so that tests never share keys.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+_worker_index = int(_xdist_worker.removeprefix("gw") or 0)
+
+_database_url = env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/inps_portal")
+_redis_url = env("REDIS_URL", default="redis://127.0.0.1:6379")
+
+TEST_SERVICES = {
+    "postgresql": _database_url.startswith("postgres") and _answers(_database_url, 5432),
+    "redis": _answers(_redis_url, 6379),
+}
+if IN_CI:
+    missing = [name for name, up in TEST_SERVICES.items() if not up]
+    if missing:
+        raise ImproperlyConfigured(
+            f"CI=true ma {', '.join(missing)} non risponde: la suite deve girare sui servizi reali "
+            "(DATABASE_URL, REDIS_URL)."
+        )
+
+if TEST_SERVICES["postgresql"]:
+    DATABASES = {"default": env.db_url_config(_database_url)}
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "var" / "test.sqlite3"}}
+
+if TEST_SERVICES["redis"]:
+    REDIS_URL = urlparse(_redis_url)._replace(path=f"/{1 + _worker_index}").geturl()
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "inps-test",
+        }
+    }
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
+else:
+    REDIS_URL = None
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Ordinary tests run tasks in-process; the tests marked ``celery_worker`` switch to a real worker on Redis.
+CELERY_TASK_ALWAYS_EAGER = True
+
+DEBUG = False
+SECRET_KEY = "chiave-dei-test-non-segreta"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,22 @@
+"""Infrastructure tasks: probes that prove a worker is alive and reaches the same database as the web process."""
+
+from __future__ import annotations
+
+import socket
+
+from celery import shared_task
+from django.db import connection
+
+
+@shared_task(name="inps_portal.ping")
+def ping() -> str:
+    return f"pong da {socket.gethostname()}"
+
+
+@shared_task(name="inps_portal.database_probe")
+def database_probe() -> dict[str, str]:
+    """The worker's view of the database: vendor and name, to compare with the web process's."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"vendor": connection.vendor, "name": str(connection.settings_dict["NAME"])}

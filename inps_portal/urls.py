@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+
+from inps_portal import bench_views, views
+
+# The admin has no login page of its own: it goes through the portal's rate-limited login.
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "INPS - Back office del portale"
+admin.site.site_title = "Back office INPS"
+admin.site.index_title = "Gestione"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accessibilita/", views.accessibilita, name="accessibilita"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("account/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.BENCH_ENDPOINTS:
+    urlpatterns += [
+        path("bench/plain", bench_views.plain),
+        path("bench/table", bench_views.table),
+    ]
+
+handler400 = "inps_portal.views.bad_request"
+handler403 = "inps_portal.views.permission_denied"
+handler404 = "inps_portal.views.page_not_found"
+handler500 = "inps_portal.views.server_error"
