@@ -21,9 +21,10 @@ class VoceMenu:
 
 
 def voci_menu(request: HttpRequest) -> list[VoceMenu]:
-    user = request.user
+    # Error pages (a disallowed host, say) may render before the authentication middleware has run.
+    user = getattr(request, "user", None)
     voci: list[VoceMenu] = [VoceMenu(reverse("cerca_sede"), "Trova la sede competente")]
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return voci
     ruoli = ruoli_di(user)  # type: ignore[arg-type]
     if Ruolo.OPERATORE_ENTE in ruoli:

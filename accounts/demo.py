@@ -28,13 +28,13 @@ class PersonaDemo:
 
 ENTI_DEMO = [
     # (codice fiscale, nome, codice ISTAT del Comune)
-    ("98000000013", "Azienda sanitaria dimostrativa di Cosenza", "078045"),
-    ("98000000021", "Istituto scolastico dimostrativo di Rende", "078102"),
-    ("98000000039", "Consorzio dimostrativo di Bologna", "037006"),
+    ("98000000012", "Azienda sanitaria dimostrativa di Cosenza", "078045"),
+    ("98000000020", "Istituto scolastico dimostrativo di Rende", "078102"),
+    ("98000000038", "Consorzio dimostrativo di Bologna", "037006"),
 ]
 
 PERSONE_DEMO = [
-    PersonaDemo("RSSMRA78C15D086Z", "Mario", "Rossi", Ruolo.OPERATORE_ENTE, "ente:98000000013"),
+    PersonaDemo("RSSMRA78C15D086Z", "Mario", "Rossi", Ruolo.OPERATORE_ENTE, "ente:98000000012"),
     PersonaDemo("BNCLRA85L42C352P", "Laura", "Bianchi", Ruolo.PERSONALE_SEDE, "struttura:ST-CS"),
     PersonaDemo("SPSGPP70S21F839M", "Giuseppe", "Esposito", Ruolo.PERSONALE_DIREZIONE_REGIONALE, "struttura:DR-18"),
     PersonaDemo("FRRGLI82P49H501V", "Giulia", "Ferrari", Ruolo.PERSONALE_DIREZIONE_CENTRALE, "struttura:DC-CW"),
@@ -90,5 +90,5 @@ def demo_popola() -> list[PersonaDemo]:
         ruolo_assegna(user=user, ruolo=persona.ruolo, organizzazione=_organizzazione(persona.organizzazione))
     # The Ente operator acts for two Enti, to show the choice between them.
     mario = User.objects.get(codice_fiscale="RSSMRA78C15D086Z")
-    ruolo_assegna(user=mario, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=Ente.objects.get(codice_fiscale="98000000021"))
+    ruolo_assegna(user=mario, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=Ente.objects.get(codice_fiscale="98000000020"))
     return PERSONE_DEMO

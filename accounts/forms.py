@@ -20,6 +20,10 @@ class LoginForm(AllauthLoginForm):
         super().__init__(*args, **kwargs)
         login = self.fields["login"]
         login.label = "Codice fiscale"
+        # People type the code with spaces: the 16-character limit applies after normalisation, not before.
+        login.max_length = 64  # type: ignore[attr-defined]
+        login.validators = []
+        login.widget.attrs["maxlength"] = "64"
         login.widget.attrs.update(
             {"placeholder": "Es. RSSMRA80A01H501U", "autocomplete": "username", "autocapitalize": "characters",
              "spellcheck": "false"}

@@ -53,7 +53,10 @@ else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "var" / "test.sqlite3"}}
 
 if TEST_SERVICES["redis"]:
-    REDIS_URL = urlparse(_redis_url)._replace(path=f"/{1 + _worker_index}").geturl()
+    # Two Redis databases per pytest-xdist worker: the cache (flushed between tests) and the Celery broker.
+    _redis = urlparse(_redis_url)
+    REDIS_URL = _redis._replace(path=f"/{1 + 2 * _worker_index}").geturl()
+    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = _redis._replace(path=f"/{2 + 2 * _worker_index}").geturl()
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -61,8 +64,6 @@ if TEST_SERVICES["redis"]:
             "KEY_PREFIX": "inps-test",
         }
     }
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
 else:
     REDIS_URL = None
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

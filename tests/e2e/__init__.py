@@ -1,0 +1,1 @@
+"""End-to-end tests: the system Chromium, driven by Playwright, against pytest-django's live server."""

@@ -1,0 +1,145 @@
+"""Browser, pages and people for the end-to-end tests.
+
+Playwright's sync API runs an event loop in the test thread, so Django would refuse ORM calls made from it; the
+variable set below tells Django that this is intended.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from accounts.models import Comune, Ente, User
+from tests.factories import PASSWORD, EnteFactory, UserFactory
+
+# Read by Django at every ORM call, so setting it here, at import time, precedes any database access of the tests.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+# Wide enough for the desktop header: the logged-in user's name is hidden below the md breakpoint.
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 10_000
+COSENZA_ISTAT = "078045"
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium non trovato in {CHROMIUM}")
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """A fresh page in a fresh context (no cookies from other tests), pointed at the live server."""
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="it-IT")  # type: ignore[arg-type]
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def registro_e2e(transactional_db: None) -> None:
+    """The territorial registry, committed: the live server's thread reads it through its own connection."""
+    from accounts.services import registro_carica
+
+    registro_carica()
+
+
+@dataclass(frozen=True)
+class Operatore:
+    user: User
+    ente: Ente
+    password: str = PASSWORD
+
+
+@pytest.fixture
+def operatore_ente(registro_e2e: None) -> Operatore:
+    """An Operatore di Ente for one Ente whose legal seat is in Cosenza."""
+    from accounts.roles import Ruolo
+    from accounts.services import ruolo_assegna
+
+    user = UserFactory(nome="Giulia", cognome="Verdi")
+    ente = EnteFactory(nome="Comune di Cosenza - Settore Personale", comune=Comune.objects.get(codice_istat=COSENZA_ISTAT))
+    ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=ente)
+    return Operatore(user=user, ente=ente)
+
+
+def login_with_cookie(page: Page, user: User, live_server: LiveServer) -> None:
+    """Open a session without the login form (for tests about other pages): Django's test client logs in and the
+    browser receives its session cookie."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url, "httpOnly": True}]
+    )
+
+
+def submit_login(page: Page, codice_fiscale: str, password: str) -> None:
+    """Fill and submit the login form on the page currently open."""
+    page.get_by_label("Codice fiscale").fill(codice_fiscale)
+    page.get_by_label("Password", exact=False).fill(password)
+    page.get_by_role("button", name="Accedi", exact=True).click()
+
+
+# --- axe-core ---------------------------------------------------------------------------------------------------------
+
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def _target(node: dict[str, Any]) -> str:
+    return " ".join(t if isinstance(t, str) else " >>> ".join(map(str, t)) for t in node.get("target", []))
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    """One block per rule: id, impact, help and link, then each element by selector, markup and what to fix."""
+    lines: list[str] = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} [{violation['impact']}] {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"]:
+            lines.append(f"    target: {_target(node)}")
+            lines.append(f"      html: {' '.join(node.get('html', '').split())[:300]}")
+            summary = " ".join(node.get("failureSummary", "").split())
+            if summary:
+                lines.append(f"      fix:  {summary[:400]}")
+    return "\n".join(lines)
+
+
+def axe_scan(page: Page) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Run axe-core on the page: (serious or critical violations, the other ones)."""
+    results = Axe().run(page)
+    violations: list[dict[str, Any]] = results.response["violations"]
+    blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+    others = [v for v in violations if v.get("impact") not in BLOCKING_IMPACTS]
+    return blocking, others
