@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from celery import Celery
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 class Check(TypedDict):
@@ -19,14 +21,14 @@ class Check(TypedDict):
     detail: str
 
 
-def check_database() -> Check:
+def check_database(conn: BaseDatabaseWrapper = connection) -> Check:
     try:
-        with connection.cursor() as cursor:
+        with conn.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # noqa: BLE001 - any failure means "down", and the reason is reported
-        return {"ok": False, "embedded": connection.vendor == "sqlite", "detail": type(exc).__name__}
-    return {"ok": True, "embedded": connection.vendor == "sqlite", "detail": connection.vendor}
+        return {"ok": False, "embedded": conn.vendor == "sqlite", "detail": type(exc).__name__}
+    return {"ok": True, "embedded": conn.vendor == "sqlite", "detail": conn.vendor}
 
 
 def check_redis() -> Check:
@@ -40,9 +42,9 @@ def check_redis() -> Check:
     return {"ok": True, "embedded": False, "detail": "redis"}
 
 
-def check_celery() -> Check:
-    from inps_portal.celery import app
-
+def check_celery(app: Celery | None = None) -> Check:
+    if app is None:
+        from inps_portal.celery import app
     if app.conf.task_always_eager:
         return {"ok": True, "embedded": True, "detail": "esecuzione immediata nel processo web (eager)"}
     try:

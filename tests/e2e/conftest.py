@@ -90,7 +90,8 @@ def operatore_ente(registro_e2e: None) -> Operatore:
     from accounts.services import ruolo_assegna
 
     user = UserFactory(nome="Giulia", cognome="Verdi")
-    ente = EnteFactory(nome="Comune di Cosenza - Settore Personale", comune=Comune.objects.get(codice_istat=COSENZA_ISTAT))
+    cosenza = Comune.objects.get(codice_istat=COSENZA_ISTAT)
+    ente = EnteFactory(nome="Azienda Sanitaria Provinciale di Cosenza", comune=cosenza)
     ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=ente)
     return Operatore(user=user, ente=ente)
 

@@ -1,0 +1,49 @@
+"""The demo population: one person per role, with the password the README lists; never outside DEBUG."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from accounts.demo import DEMO_PASSWORD, ENTI_DEMO, PERSONE_DEMO
+from accounts.models import Ente, User
+from accounts.roles import Ruolo
+from accounts.selectors import ruoli_di
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_refused_when_debug_is_off() -> None:
+    with override_settings(DEBUG=False), pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_creates_every_role_once_even_if_run_twice(registro: None) -> None:
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert User.objects.count() == len(PERSONE_DEMO)
+    assert Ente.objects.count() == len(ENTI_DEMO)
+    covered = set().union(*(ruoli_di(User.objects.get(pk=u.pk)) for u in User.objects.all()))
+    assert covered == set(Ruolo)
+    for user in User.objects.all():
+        user.full_clean()
+    for ente in Ente.objects.all():
+        ente.full_clean()
+        assert ente.pec.endswith("@pec.example.it")
+
+
+@override_settings(DEBUG=True)
+def test_every_demo_person_logs_in_with_the_readme_password(registro: None) -> None:
+    call_command("seed_demo")
+    for persona in PERSONE_DEMO:
+        client = Client()
+        response = client.post(reverse("account_login"), {"login": persona.codice_fiscale, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, persona
+    readme = (pytest.importorskip("pathlib").Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert DEMO_PASSWORD in readme
+    for persona in PERSONE_DEMO:
+        assert persona.codice_fiscale in readme

@@ -1,0 +1,181 @@
+"""Each role sees its own navigation and its own pages; another role's page is a 404."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Comune, Struttura, User
+from accounts.roles import Ruolo
+from accounts.services import RuoloNonApplicabile, ruolo_assegna, ruolo_revoca
+from tests.factories import EnteFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+AREE = {
+    "area_enti": "Area riservata Amministrazioni ed Enti",
+    "area_comune": "Il mio Comune",
+    "area_struttura": "La mia struttura",
+    "admin:index": "Back office",
+}
+
+
+def _organizzazione(ruolo: Ruolo) -> object:
+    if ruolo == Ruolo.OPERATORE_ENTE:
+        return EnteFactory()
+    if ruolo in (Ruolo.AMMINISTRATORE_UTENZE, Ruolo.OPERATORE_COMUNE, Ruolo.REFERENTE_COMUNE):
+        return Comune.objects.get(codice_istat="078102")
+    codice = {
+        Ruolo.PERSONALE_SEDE: "ST-CS", Ruolo.OPERATORE_SPORTELLO: "ST-CS", Ruolo.PERSONALE_DIREZIONE_CENTRALE: "DC-CW",
+    }.get(ruolo, "DR-18")
+    return Struttura.objects.get(codice=codice)
+
+
+# What each role finds in the main menu, beyond the public entries.
+ATTESE = {
+    Ruolo.OPERATORE_ENTE: {"area_enti"},
+    Ruolo.PERSONALE_SEDE: {"area_struttura", "admin:index"},
+    Ruolo.PERSONALE_DIREZIONE_REGIONALE: {"area_struttura", "admin:index"},
+    Ruolo.PERSONALE_DIREZIONE_CENTRALE: {"area_struttura", "admin:index"},
+    Ruolo.DIRETTORE: {"area_struttura", "admin:index"},
+    Ruolo.OPERATORE_SPORTELLO: {"area_struttura"},
+    Ruolo.REFERENTE_INPS: {"area_struttura"},
+    Ruolo.AMMINISTRATORE_UTENZE: {"area_comune"},
+    Ruolo.OPERATORE_COMUNE: {"area_comune"},
+    Ruolo.REFERENTE_COMUNE: {"area_comune"},
+}
+
+
+def _menu(client: Client) -> set[str]:
+    voci = client.get(reverse("home")).context["voci_menu"]
+    return {v.url for v in voci}
+
+
+@pytest.mark.parametrize("ruolo", list(Ruolo))
+def test_each_role_sees_only_its_own_navigation(client: Client, registro: None, ruolo: Ruolo) -> None:
+    user = UserFactory()
+    ruolo_assegna(user=user, ruolo=ruolo, organizzazione=_organizzazione(ruolo))
+    client.force_login(user)
+    menu = _menu(client)
+    for nome, _ in AREE.items():
+        if nome in ATTESE[ruolo]:
+            assert reverse(nome) in menu
+            assert client.get(reverse(nome)).status_code == 200
+        else:
+            assert reverse(nome) not in menu
+            if nome != "admin:index":
+                assert client.get(reverse(nome)).status_code == 404
+    assert reverse("profilo") in menu
+
+
+def test_an_anonymous_visitor_sees_only_public_entries(client: Client) -> None:
+    assert _menu(client) == {reverse("cerca_sede")}
+    assert client.get(reverse("area_enti")).status_code == 302
+
+
+def test_an_operator_sees_only_the_enti_they_act_for(client: Client, registro: None) -> None:
+    mine, other = EnteFactory(nome="Ente mio"), EnteFactory(nome="Ente altrui")
+    user = UserFactory()
+    ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=mine)
+    client.force_login(user)
+    body = client.get(reverse("area_enti")).content.decode()
+    assert "Ente mio" in body
+    assert "Ente altrui" not in body
+    assert "Sede territoriale di Cosenza" in body
+    assert other.pk
+
+
+def test_the_enti_page_costs_the_same_queries_for_one_or_many_enti(client: Client, registro: None) -> None:
+    user = UserFactory()
+    client.force_login(user)
+    ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=EnteFactory())
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("area_enti"))
+    for _ in range(15):
+        ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=EnteFactory())
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("area_enti"))
+    assert len(response.context["enti"]) == 16
+    assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_a_sede_staff_member_cannot_open_another_structure(client: Client, registro: None) -> None:
+    user = UserFactory()
+    ruolo_assegna(user=user, ruolo=Ruolo.PERSONALE_SEDE, organizzazione=Struttura.objects.get(codice="ST-CS"))
+    client.force_login(user)
+    other = Struttura.objects.get(codice="ST-CZ")
+    assert client.get(reverse("area_struttura"), {"s": other.pk}).status_code == 404
+    assert client.get(reverse("area_struttura"), {"s": "abc"}).status_code == 404
+    response = client.get(reverse("area_struttura"))
+    assert response.context["corrente"].codice == "ST-CS"
+    assert response.context["pagina"].paginator.count == Comune.objects.filter(provincia__sigla="CS").count()
+
+
+def test_staff_roles_open_the_back_office_with_read_access_to_the_registry(client: Client, registro: None) -> None:
+    user = UserFactory()
+    ruolo_assegna(user=user, ruolo=Ruolo.PERSONALE_SEDE, organizzazione=Struttura.objects.get(codice="ST-CS"))
+    user = User.objects.get(pk=user.pk)
+    assert user.is_staff
+    client.force_login(user)
+    assert client.get(reverse("admin:accounts_comune_changelist"), {"q": "Rende"}).status_code == 200
+    comune = Comune.objects.get(codice_istat="078102")
+    assert client.post(reverse("admin:accounts_comune_change", args=[comune.pk]), {"nome": "X"}).status_code == 403
+
+
+def test_central_staff_can_correct_the_registry(client: Client, registro: None) -> None:
+    user = UserFactory()
+    ruolo_assegna(user=user, ruolo=Ruolo.PERSONALE_DIREZIONE_CENTRALE, organizzazione=Struttura.objects.get(codice="DC-CW"))
+    client.force_login(User.objects.get(pk=user.pk))
+    response = client.get(reverse("admin:accounts_comune_changelist"), {"provincia__regione__id__exact": "1"})
+    assert response.status_code == 200
+
+
+def test_a_role_cannot_be_given_for_the_wrong_kind_of_organisation(registro: None) -> None:
+    user = UserFactory()
+    with pytest.raises(RuoloNonApplicabile):
+        ruolo_assegna(user=user, ruolo=Ruolo.PERSONALE_SEDE, organizzazione=Struttura.objects.get(codice="DR-18"))
+    with pytest.raises(RuoloNonApplicabile):
+        ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=EnteFactory())
+    assert not user.groups.exists()
+
+
+def test_revoking_the_last_organisation_removes_the_role(client: Client, registro: None) -> None:
+    user = UserFactory()
+    rende, cosenza = Comune.objects.get(codice_istat="078102"), Comune.objects.get(codice_istat="078045")
+    ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=rende)
+    ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=cosenza)
+    ruolo_revoca(user=user, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=rende)
+    client.force_login(user)
+    body = client.get(reverse("area_comune")).content.decode()
+    assert "Cosenza (CS)" in body
+    assert "Rende" not in body
+    ruolo_revoca(user=user, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=cosenza)
+    assert client.get(reverse("area_comune")).status_code == 404
+
+
+def test_the_sede_finder_answers_and_refuses_bad_input_in_italian(client: Client, registro: None) -> None:
+    response = client.get(reverse("cerca_sede"), {"comune": "rende"})
+    assert response.status_code == 200
+    assert "Sede territoriale di Cosenza" in response.content.decode()
+    assert "Direzione regionale Calabria" in response.content.decode()
+    bad = client.get(reverse("cerca_sede"), {"comune": "12"})
+    assert bad.status_code == 400
+    assert "lettere" in bad.content.decode()
+    long = client.get(reverse("cerca_sede"), {"comune": "a" * 500})
+    assert long.status_code == 400
+
+
+def test_a_request_for_an_unknown_host_is_a_400_not_a_500(client: Client) -> None:
+    response = client.get("/", HTTP_HOST="attaccante.example.com")
+    assert response.status_code == 400
+    assert "Richiesta non valida" in response.content.decode()
+
+
+def test_unknown_pages_get_the_portal_404(client: Client) -> None:
+    response = client.get("/pagina-inesistente/")
+    assert response.status_code == 404
+    assert "Pagina non trovata" in response.content.decode()
