@@ -35,7 +35,15 @@ class ProvinciaAdmin(admin.ModelAdmin):
 
 @admin.register(Comune)
 class ComuneAdmin(GuardedModelAdmin):
-    list_display = ["nome", "provincia", "regione", "codice_istat", "codice_catastale", "popolazione", "sede_competente"]
+    list_display = [
+        "nome",
+        "provincia",
+        "regione",
+        "codice_istat",
+        "codice_catastale",
+        "popolazione",
+        "sede_competente",
+    ]
     list_filter = ["provincia__regione", "provincia"]
     search_fields = ["nome", "codice_istat", "codice_catastale"]
     list_select_related = ["provincia__regione"]
@@ -106,6 +114,9 @@ class UserAdmin(DjangoUserAdmin):
         ("Date", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("codice_fiscale", "nome", "cognome", "email", "password1", "password2")}),
+        (
+            None,
+            {"classes": ("wide",), "fields": ("codice_fiscale", "nome", "cognome", "email", "password1", "password2")},
+        ),
     )
     filter_horizontal = ["groups"]

@@ -14,7 +14,7 @@ from accounts.models import Comune, Ente, Struttura, User
 from accounts.roles import Ruolo
 from accounts.services import registro_carica, ruolo_assegna
 
-DEMO_PASSWORD = "Portale.Demo.2026"
+DEMO_PASSWORD = "Portale.Demo.2026"  # noqa: S105 - published in the README on purpose, DEBUG only
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,10 @@ def demo_popola() -> list[PersonaDemo]:
         user = User.objects.filter(codice_fiscale=persona.codice_fiscale).first()
         if user is None:
             user = User.objects.create_user(
-                persona.codice_fiscale, DEMO_PASSWORD, nome=persona.nome, cognome=persona.cognome,
+                persona.codice_fiscale,
+                DEMO_PASSWORD,
+                nome=persona.nome,
+                cognome=persona.cognome,
                 email=f"{persona.nome}.{persona.cognome}@example.it".lower(),
             )
         else:

@@ -25,8 +25,12 @@ class LoginForm(AllauthLoginForm):
         login.validators = []
         login.widget.attrs["maxlength"] = "64"
         login.widget.attrs.update(
-            {"placeholder": "Es. RSSMRA80A01H501U", "autocomplete": "username", "autocapitalize": "characters",
-             "spellcheck": "false"}
+            {
+                "placeholder": "Es. RSSMRA80A01H501U",
+                "autocomplete": "username",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
         )
         self.fields["password"].label = "Password"
         if "remember" in self.fields:
@@ -38,7 +42,9 @@ class LoginForm(AllauthLoginForm):
 
 class CercaSedeForm(forms.Form):
     comune = forms.CharField(
-        label="Comune", max_length=100, min_length=2,
+        label="Comune",
+        max_length=100,
+        min_length=2,
         error_messages={
             "required": "Indichi il nome del Comune.",
             "min_length": "Scriva almeno %(limit_value)d lettere del nome del Comune.",

@@ -12,8 +12,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 
-from inps_portal import clock
 from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale, validate_codice_fiscale_ente
+from inps_portal import clock
 
 
 class Regione(models.Model):
@@ -97,16 +97,27 @@ class Struttura(models.Model):
     nome = models.CharField(max_length=200)
     tipo = models.CharField(max_length=30, choices=Tipo.choices, db_index=True)
     regione = models.ForeignKey(
-        Regione, on_delete=models.PROTECT, null=True, blank=True, related_name="strutture",
+        Regione,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="strutture",
         help_text="Solo per le Direzioni regionali: la regione di competenza.",
     )
     provincia = models.ForeignKey(
-        Provincia, on_delete=models.PROTECT, null=True, blank=True, related_name="strutture",
+        Provincia,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="strutture",
         help_text="Per Sedi territoriali e Direzioni di coordinamento metropolitano: la provincia di competenza.",
     )
     pec = models.EmailField("indirizzo PEC", blank=True)
     prestazioni = models.ManyToManyField(
-        Prestazione, blank=True, related_name="poli", help_text="Solo per i Poli nazionali: le prestazioni di competenza."
+        Prestazione,
+        blank=True,
+        related_name="poli",
+        help_text="Solo per i Poli nazionali: le prestazioni di competenza.",
     )
     attiva = models.BooleanField(default=True)
 
@@ -125,18 +136,22 @@ class Struttura(models.Model):
                 name="struttura_territorio_coerente_col_tipo",
                 condition=(
                     Q(tipo="direzione_regionale", regione__isnull=False, provincia__isnull=True)
-                    | Q(tipo__in=["sede_territoriale", "direzione_metropolitana"], provincia__isnull=False,
-                        regione__isnull=True)
-                    | Q(tipo__in=["direzione_centrale", "polo_nazionale"], regione__isnull=True,
-                        provincia__isnull=True)
+                    | Q(
+                        tipo__in=["sede_territoriale", "direzione_metropolitana"],
+                        provincia__isnull=False,
+                        regione__isnull=True,
+                    )
+                    | Q(tipo__in=["direzione_centrale", "polo_nazionale"], regione__isnull=True, provincia__isnull=True)
                 ),
             ),
             models.UniqueConstraint(
-                fields=["regione"], condition=Q(tipo="direzione_regionale", attiva=True),
+                fields=["regione"],
+                condition=Q(tipo="direzione_regionale", attiva=True),
                 name="una_direzione_regionale_per_regione",
             ),
             models.UniqueConstraint(
-                fields=["provincia", "tipo"], condition=Q(attiva=True, provincia__isnull=False),
+                fields=["provincia", "tipo"],
+                condition=Q(attiva=True, provincia__isnull=False),
                 name="una_struttura_per_tipo_e_provincia",
             ),
         ]
@@ -196,7 +211,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in: identified, as INPS identifies people, by the codice fiscale."""
 
     codice_fiscale = models.CharField(
-        "codice fiscale", max_length=16, unique=True, validators=[validate_codice_fiscale],
+        "codice fiscale",
+        max_length=16,
+        unique=True,
+        validators=[validate_codice_fiscale],
         error_messages={"unique": "Esiste già un utente con questo codice fiscale."},
     )
     nome = models.CharField(max_length=100)

@@ -42,14 +42,18 @@ AMBITI: dict[Ruolo, Ambito] = {
         "accounts.struttura", "accounts.personale_struttura", ("sede_territoriale",), back_office=True
     ),
     Ruolo.PERSONALE_DIREZIONE_REGIONALE: Ambito(
-        "accounts.struttura", "accounts.personale_struttura", ("direzione_regionale", "direzione_metropolitana"),
+        "accounts.struttura",
+        "accounts.personale_struttura",
+        ("direzione_regionale", "direzione_metropolitana"),
         back_office=True,
     ),
     Ruolo.PERSONALE_DIREZIONE_CENTRALE: Ambito(
         "accounts.struttura", "accounts.personale_struttura", ("direzione_centrale",), back_office=True
     ),
     Ruolo.DIRETTORE: Ambito(
-        "accounts.struttura", "accounts.direttore_struttura", ("direzione_regionale", "direzione_metropolitana"),
+        "accounts.struttura",
+        "accounts.direttore_struttura",
+        ("direzione_regionale", "direzione_metropolitana"),
         back_office=True,
     ),
     Ruolo.OPERATORE_SPORTELLO: Ambito(

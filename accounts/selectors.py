@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import Group
 from django.db.models import OuterRef, QuerySet, Subquery
 from guardian.shortcuts import get_objects_for_user
@@ -23,19 +25,15 @@ def sede_competente(comune: Comune) -> Struttura | None:
 
 def direzione_regionale_competente(comune: Comune) -> Struttura | None:
     """The Direzione regionale of the Comune's region."""
-    return (
-        strutture_attive()
-        .filter(tipo=Tipo.DIREZIONE_REGIONALE, regione__province__comuni=comune)
-        .first()
-    )
+    return strutture_attive().filter(tipo=Tipo.DIREZIONE_REGIONALE, regione__province__comuni=comune).first()
 
 
 def direzione_firmataria(comune: Comune) -> Struttura | None:
     """Who signs a PUE convention for INPS (Messaggio 4461/2023, par. 2): the Direzione di coordinamento
     metropolitano where one covers the Comune's province, the Direzione regionale otherwise."""
-    metropolitana = strutture_attive().filter(
-        tipo=Tipo.DIREZIONE_METROPOLITANA, provincia_id=comune.provincia_id
-    ).first()
+    metropolitana = (
+        strutture_attive().filter(tipo=Tipo.DIREZIONE_METROPOLITANA, provincia_id=comune.provincia_id).first()
+    )
     return metropolitana or direzione_regionale_competente(comune)
 
 
@@ -46,9 +44,9 @@ def poli_competenti(prestazione: Prestazione) -> QuerySet[Struttura]:
 def comuni_di_competenza(struttura: Struttura) -> QuerySet[Comune]:
     """The Comuni a structure is territorially competent for (none for central offices and national poles)."""
     comuni = Comune.objects.select_related("provincia__regione")
-    if struttura.tipo == Tipo.DIREZIONE_REGIONALE:
+    if struttura.tipo == Tipo.DIREZIONE_REGIONALE and struttura.regione_id is not None:
         return comuni.filter(provincia__regione_id=struttura.regione_id)
-    if struttura.tipo in (Tipo.SEDE_TERRITORIALE, Tipo.DIREZIONE_METROPOLITANA):
+    if struttura.tipo in (Tipo.SEDE_TERRITORIALE, Tipo.DIREZIONE_METROPOLITANA) and struttura.provincia_id is not None:
         return comuni.filter(provincia_id=struttura.provincia_id)
     return comuni.none()
 
@@ -86,10 +84,10 @@ def ruoli_di(user: User) -> set[Ruolo]:
     return ruoli
 
 
-def organizzazioni_di(user: User, ruolo: Ruolo) -> QuerySet[Ente] | QuerySet[Comune] | QuerySet[Struttura]:
+def organizzazioni_di(user: User, ruolo: Ruolo) -> QuerySet[Any]:
     """The organisations for which the user holds ``ruolo`` (object permissions only, never global ones)."""
     ambito = AMBITI[ruolo]
-    queryset = get_objects_for_user(
+    queryset: QuerySet[Any] = get_objects_for_user(
         user, ambito.permission, accept_global_perms=False, with_superuser=False, use_groups=False
     )
     if ambito.tipi_struttura:
@@ -98,5 +96,17 @@ def organizzazioni_di(user: User, ruolo: Ruolo) -> QuerySet[Ente] | QuerySet[Com
 
 
 def enti_di(user: User) -> QuerySet[Ente]:
-    enti = organizzazioni_di(user, Ruolo.OPERATORE_ENTE)
-    return con_competenza(enti.filter(attivo=True)).order_by("nome")  # type: ignore[arg-type]
+    enti: QuerySet[Ente] = organizzazioni_di(user, Ruolo.OPERATORE_ENTE)
+    return con_competenza(enti.filter(attivo=True)).order_by("nome")
+
+
+def ruoli_per_organizzazione(user: User, modello: str) -> dict[Any, list[Ruolo]]:
+    """The organisations of one kind (``accounts.comune``, ``accounts.struttura``) the user works for, each with
+    the roles held there, in name order."""
+    risultato: dict[Any, list[Ruolo]] = {}
+    for ruolo in sorted(ruoli_di(user), key=lambda r: r.label):
+        if AMBITI[ruolo].model != modello:
+            continue
+        for organizzazione in organizzazioni_di(user, ruolo):
+            risultato.setdefault(organizzazione, []).append(ruolo)
+    return dict(sorted(risultato.items(), key=lambda item: item[0].nome))

@@ -6,6 +6,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -25,6 +26,7 @@ class RuoloNonApplicabile(ValueError):
 
 
 # --- Roles ----------------------------------------------------------------------------------------------------------
+
 
 def gruppi_sincronizza() -> None:
     """One group per role, with the model permissions of its kind of work. Safe to run at every migrate."""
@@ -56,7 +58,11 @@ def ruolo_assegna(*, user: User, ruolo: Ruolo, organizzazione: Model) -> None:
         user.save(update_fields=["is_staff"])
     logger.info(
         "ruolo assegnato",
-        extra={"user_id": user.pk, "ruolo": ruolo.value, "organizzazione": f"{organizzazione._meta.label}:{organizzazione.pk}"},
+        extra={
+            "user_id": user.pk,
+            "ruolo": ruolo.value,
+            "organizzazione": f"{organizzazione._meta.label}:{organizzazione.pk}",
+        },
     )
 
 
@@ -71,7 +77,11 @@ def ruolo_revoca(*, user: User, ruolo: Ruolo, organizzazione: Model) -> None:
         user.groups.remove(*Group.objects.filter(name=group_name(ruolo)))
     logger.info(
         "ruolo revocato",
-        extra={"user_id": user.pk, "ruolo": ruolo.value, "organizzazione": f"{organizzazione._meta.label}:{organizzazione.pk}"},
+        extra={
+            "user_id": user.pk,
+            "ruolo": ruolo.value,
+            "organizzazione": f"{organizzazione._meta.label}:{organizzazione.pk}",
+        },
     )
 
 
@@ -90,20 +100,36 @@ DIREZIONI_METROPOLITANE = {"RM": "Roma", "MI": "Milano", "NA": "Napoli"}
 # National poles and the benefits they handle. The seeds name the Poli nazionali without listing them: these are the
 # initial reference data, to be completed by central staff in the admin.
 POLI_NAZIONALI = [
-    ("PN-CI", "Polo nazionale Pensioni in regime internazionale", [
-        ("pensione-regime-internazionale", "Pensione in regime internazionale"),
-    ]),
-    ("PN-AU", "Polo nazionale Assegno unico e universale", [
-        ("assegno-unico", "Assegno unico e universale per i figli a carico"),
-    ]),
-    ("PN-RR", "Polo nazionale Riscatti e ricongiunzioni", [
-        ("riscatto-laurea", "Riscatto del corso di studi universitari"),
-        ("ricongiunzione", "Ricongiunzione dei periodi assicurativi"),
-    ]),
-    ("PN-CR", "Polo nazionale Prestazioni creditizie", [
-        ("piccolo-prestito", "Piccolo prestito"),
-        ("prestito-pluriennale", "Prestito pluriennale"),
-    ]),
+    (
+        "PN-CI",
+        "Polo nazionale Pensioni in regime internazionale",
+        [
+            ("pensione-regime-internazionale", "Pensione in regime internazionale"),
+        ],
+    ),
+    (
+        "PN-AU",
+        "Polo nazionale Assegno unico e universale",
+        [
+            ("assegno-unico", "Assegno unico e universale per i figli a carico"),
+        ],
+    ),
+    (
+        "PN-RR",
+        "Polo nazionale Riscatti e ricongiunzioni",
+        [
+            ("riscatto-laurea", "Riscatto del corso di studi universitari"),
+            ("ricongiunzione", "Ricongiunzione dei periodi assicurativi"),
+        ],
+    ),
+    (
+        "PN-CR",
+        "Polo nazionale Prestazioni creditizie",
+        [
+            ("piccolo-prestito", "Piccolo prestito"),
+            ("prestito-pluriennale", "Prestito pluriennale"),
+        ],
+    ),
 ]
 PRESTAZIONI_TERRITORIALI = [
     ("naspi", "NASpI - Indennità di disoccupazione"),
@@ -134,55 +160,66 @@ def registro_carica(*, path: Path = DATA_FILE, aggiorna: bool = False) -> EsitoC
     before = {m.__name__: m.objects.count() for m in (Regione, Provincia, Comune, Struttura)}
 
     regioni = {r["codice_regione"]: r["regione"] for r in rows}
-    Regione.objects.bulk_create(
-        [Regione(codice_istat=c, nome=n) for c, n in regioni.items()],
-        **_conflicts(aggiorna, ["codice_istat"], ["nome"]),
-    )
+    _inserisci(Regione, [Regione(codice_istat=c, nome=n) for c, n in regioni.items()], aggiorna, ["nome"])
     regione_id = dict(Regione.objects.values_list("codice_istat", "id"))
 
     province = {r["codice_provincia"]: r for r in rows}
-    Provincia.objects.bulk_create(
+    _inserisci(
+        Provincia,
         [
             Provincia(codice_istat=c, nome=r["provincia"], sigla=r["sigla"], regione_id=regione_id[r["codice_regione"]])
             for c, r in province.items()
         ],
-        **_conflicts(aggiorna, ["codice_istat"], ["nome", "sigla", "regione"]),
+        aggiorna,
+        ["nome", "sigla", "regione"],
     )
     provincia_id = dict(Provincia.objects.values_list("codice_istat", "id"))
 
-    Comune.objects.bulk_create(
+    _inserisci(
+        Comune,
         [
             Comune(
-                codice_istat=r["codice_istat"], codice_catastale=r["codice_catastale"], nome=r["nome"],
-                provincia_id=provincia_id[r["codice_provincia"]], popolazione=r.get("popolazione") or 0,
+                codice_istat=r["codice_istat"],
+                codice_catastale=r["codice_catastale"],
+                nome=r["nome"],
+                provincia_id=provincia_id[r["codice_provincia"]],
+                popolazione=r.get("popolazione") or 0,
             )
             for r in rows
         ],
-        batch_size=1000,
-        **_conflicts(aggiorna, ["codice_istat"], ["codice_catastale", "nome", "provincia", "popolazione"]),
+        aggiorna,
+        ["codice_catastale", "nome", "provincia", "popolazione"],
     )
     _strutture_crea()
 
     esito.regioni, esito.province = Regione.objects.count(), Provincia.objects.count()
     esito.comuni, esito.strutture = Comune.objects.count(), Struttura.objects.count()
     esito.creati = {
-        "regioni": esito.regioni - before["Regione"], "province": esito.province - before["Provincia"],
-        "comuni": esito.comuni - before["Comune"], "strutture": esito.strutture - before["Struttura"],
+        "regioni": esito.regioni - before["Regione"],
+        "province": esito.province - before["Provincia"],
+        "comuni": esito.comuni - before["Comune"],
+        "strutture": esito.strutture - before["Struttura"],
     }
     logger.info("registro territoriale caricato", extra=esito.creati)
     return esito
 
 
-def _conflicts(aggiorna: bool, unique: list[str], update: list[str]) -> dict[str, object]:
+def _inserisci(model: type[Model], objs: list[Any], aggiorna: bool, campi: list[str]) -> None:
+    """Insert what is missing (by ISTAT code); with ``aggiorna`` also overwrite ``campi`` of what is there."""
     if aggiorna:
-        return {"update_conflicts": True, "unique_fields": unique, "update_fields": update}
-    return {"ignore_conflicts": True}
+        model._default_manager.bulk_create(
+            objs, batch_size=1000, update_conflicts=True, unique_fields=["codice_istat"], update_fields=campi
+        )
+    else:
+        model._default_manager.bulk_create(objs, batch_size=1000, ignore_conflicts=True)
 
 
 def _strutture_crea() -> None:
     T = Struttura.Tipo
     for codice, nome, pec in DIREZIONI_CENTRALI:
-        Struttura.objects.get_or_create(codice=codice, defaults={"nome": nome, "tipo": T.DIREZIONE_CENTRALE, "pec": pec})
+        Struttura.objects.get_or_create(
+            codice=codice, defaults={"nome": nome, "tipo": T.DIREZIONE_CENTRALE, "pec": pec}
+        )
     for regione in Regione.objects.all():
         Struttura.objects.get_or_create(
             codice=f"DR-{regione.codice_istat}",
@@ -192,21 +229,26 @@ def _strutture_crea() -> None:
         Struttura.objects.get_or_create(
             codice=f"ST-{provincia.sigla}",
             defaults={
-                "nome": f"Sede territoriale di {provincia.nome}", "tipo": T.SEDE_TERRITORIALE, "provincia": provincia,
+                "nome": f"Sede territoriale di {provincia.nome}",
+                "tipo": T.SEDE_TERRITORIALE,
+                "provincia": provincia,
             },
         )
     for sigla, citta in DIREZIONI_METROPOLITANE.items():
-        provincia = Provincia.objects.filter(sigla=sigla).first()
-        if provincia:
+        metropoli = Provincia.objects.filter(sigla=sigla).first()
+        if metropoli is not None:
             Struttura.objects.get_or_create(
                 codice=f"DCM-{sigla}",
                 defaults={
                     "nome": f"Direzione di coordinamento metropolitano di {citta}",
-                    "tipo": T.DIREZIONE_METROPOLITANA, "provincia": provincia,
+                    "tipo": T.DIREZIONE_METROPOLITANA,
+                    "provincia": metropoli,
                 },
             )
     for codice, nome, prestazioni in POLI_NAZIONALI:
-        polo, created = Struttura.objects.get_or_create(codice=codice, defaults={"nome": nome, "tipo": T.POLO_NAZIONALE})
+        polo, created = Struttura.objects.get_or_create(
+            codice=codice, defaults={"nome": nome, "tipo": T.POLO_NAZIONALE}
+        )
         for p_codice, p_nome in prestazioni:
             prestazione, _ = Prestazione.objects.get_or_create(codice=p_codice, defaults={"nome": p_nome})
             if created:

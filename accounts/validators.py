@@ -55,9 +55,7 @@ def validate_codice_fiscale_ente(value: str) -> None:
     """The 11-digit codice fiscale of a public body, with its check digit (the same algorithm as a partita IVA)."""
     code = str(value).strip()
     if not code.isdigit() or len(code) != 11:
-        raise ValidationError(
-            "Il codice fiscale di un Ente è composto da 11 cifre.", code="cf_ente_formato"
-        )
+        raise ValidationError("Il codice fiscale di un Ente è composto da 11 cifre.", code="cf_ente_formato")
     total = 0
     for index, char in enumerate(code[:10]):
         digit = int(char)

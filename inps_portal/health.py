@@ -44,7 +44,9 @@ def check_redis() -> Check:
 
 def check_celery(app: Celery | None = None) -> Check:
     if app is None:
-        from inps_portal.celery import app
+        from inps_portal.celery import app as portal_app
+
+        app = portal_app
     if app.conf.task_always_eager:
         return {"ok": True, "embedded": True, "detail": "esecuzione immediata nel processo web (eager)"}
     try:

@@ -84,10 +84,24 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> I
     }
     log = open(PROJECT_DIR / "var" / f"celery-{env['PYTEST_XDIST_WORKER']}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "inps_portal", "worker", "--pool=solo", "--concurrency=1",
-         "--without-gossip", "--without-mingle", "--loglevel=INFO",
-         f"--hostname=test-{env['PYTEST_XDIST_WORKER']}@%h"],
-        cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "inps_portal",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            f"--hostname=test-{env['PYTEST_XDIST_WORKER']}@%h",
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     from inps_portal.celery import app
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
+
 import factory
 from codicefiscale import codicefiscale
 
 from accounts.models import Comune, Ente, User
 
 PASSWORD = "Password.Di.Prova.1"
-_NAMES = [("Rossi", "Mario", "M"), ("Verdi", "Giulia", "F"), ("Russo", "Luca", "M"), ("Conti", "Elena", "F")]
+_NAMES: list[tuple[str, str, Literal["M", "F"]]] = [("Rossi", "Mario", "M"), ("Verdi", "Giulia", "F"), ("Russo", "Luca", "M"), ("Conti", "Elena", "F")]
 
 
 def codice_fiscale_valido(n: int) -> str:
@@ -30,7 +32,7 @@ def codice_fiscale_ente(n: int) -> str:
     return base + str((10 - total % 10) % 10)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("codice_fiscale",)
@@ -42,7 +44,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
 
-class EnteFactory(factory.django.DjangoModelFactory):
+class EnteFactory(factory.django.DjangoModelFactory[Ente]):
     class Meta:
         model = Ente
 

@@ -17,7 +17,7 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _together(count: int, action: Callable[[], None]) -> list[BaseException]:
+def _together(count: int, action: Callable[[], object]) -> list[BaseException]:
     """Run ``action`` in ``count`` threads released at the same instant, each on its own connection."""
     barrier = threading.Barrier(count)
     errors: list[BaseException] = []
@@ -48,7 +48,7 @@ def test_two_concurrent_registry_loads_give_one_copy_of_everything() -> None:
 
 def test_a_role_granted_ten_times_at_once_is_granted_once() -> None:
     registro_carica()
-    user = UserFactory()
+    user = UserFactory.create()
     sede = Struttura.objects.get(codice="ST-CS")
     errors = _together(10, lambda: ruolo_assegna(user=user, ruolo=Ruolo.PERSONALE_SEDE, organizzazione=sede))
     assert errors == []

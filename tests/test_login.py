@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -13,12 +15,12 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("account_login")
 
 
-def _login(client: Client, login: str, password: str) -> object:
+def _login(client: Client, login: str, password: str) -> Any:
     return client.post(LOGIN, {"login": login, "password": password})
 
 
 def test_it_logs_in_with_codice_fiscale_and_password(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     response = _login(client, user.codice_fiscale, PASSWORD)
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
@@ -26,13 +28,13 @@ def test_it_logs_in_with_codice_fiscale_and_password(client: Client) -> None:
 
 
 def test_it_accepts_the_codice_fiscale_typed_in_lowercase_with_spaces(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     typed = f"  {user.codice_fiscale[:6].lower()} {user.codice_fiscale[6:].lower()} "
     assert _login(client, typed, PASSWORD).status_code == 302
 
 
 def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     wrong_password = _login(client, user.codice_fiscale, "non-la-password")
     unknown_user = _login(client, "VRDGLI80A41H501X", "non-la-password")
     malformed = _login(client, "XYZ", "non-la-password")
@@ -44,7 +46,7 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(client: Client
 
 
 def test_an_inactive_user_cannot_log_in(client: Client) -> None:
-    user = UserFactory(is_active=False)
+    user = UserFactory.create(is_active=False)
     response = _login(client, user.codice_fiscale, PASSWORD)
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 302)
@@ -53,7 +55,7 @@ def test_an_inactive_user_cannot_log_in(client: Client) -> None:
 
 
 def test_failed_logins_are_rate_limited_per_codice_fiscale(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     for _ in range(5):
         assert _login(client, user.codice_fiscale, "sbagliata").status_code == 200
     # Now even the right password is refused until the window passes.
@@ -61,12 +63,12 @@ def test_failed_logins_are_rate_limited_per_codice_fiscale(client: Client) -> No
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
     # Another person is not affected.
-    other = UserFactory()
+    other = UserFactory.create()
     assert _login(Client(), other.codice_fiscale, PASSWORD).status_code == 302
 
 
 def test_it_logs_out_with_post_only(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     client.force_login(user)
     client.get(reverse("account_logout"))
     assert "_auth_user_id" in client.session
@@ -76,7 +78,7 @@ def test_it_logs_out_with_post_only(client: Client) -> None:
 
 
 def test_logout_requires_the_csrf_token() -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     response = client.post(reverse("account_logout"))
@@ -94,7 +96,7 @@ def test_signup_is_closed(client: Client) -> None:
 
 
 def test_password_reset_does_not_reveal_whether_the_address_exists(client: Client, mailoutbox: list) -> None:
-    UserFactory(email="operatore@example.it")
+    UserFactory.create(email="operatore@example.it")
     known = client.post(reverse("account_reset_password"), {"email": "operatore@example.it"})
     unknown = client.post(reverse("account_reset_password"), {"email": "nessuno@example.it"})
     assert known.status_code == unknown.status_code == 302
@@ -103,7 +105,7 @@ def test_password_reset_does_not_reveal_whether_the_address_exists(client: Clien
 
 
 def test_the_password_can_be_changed(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     client.force_login(user)
     response = client.post(
         reverse("account_change_password"),
@@ -121,7 +123,7 @@ def test_the_admin_login_goes_through_the_rate_limited_portal_login(client: Clie
 
 
 def test_the_admin_refuses_an_operator_without_staff_access(client: Client) -> None:
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "_auth_user_id" in client.session

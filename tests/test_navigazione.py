@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
@@ -21,13 +22,15 @@ AREE = {
 }
 
 
-def _organizzazione(ruolo: Ruolo) -> object:
+def _organizzazione(ruolo: Ruolo) -> Model:
     if ruolo == Ruolo.OPERATORE_ENTE:
-        return EnteFactory()
+        return EnteFactory.create()
     if ruolo in (Ruolo.AMMINISTRATORE_UTENZE, Ruolo.OPERATORE_COMUNE, Ruolo.REFERENTE_COMUNE):
         return Comune.objects.get(codice_istat="078102")
     codice = {
-        Ruolo.PERSONALE_SEDE: "ST-CS", Ruolo.OPERATORE_SPORTELLO: "ST-CS", Ruolo.PERSONALE_DIREZIONE_CENTRALE: "DC-CW",
+        Ruolo.PERSONALE_SEDE: "ST-CS",
+        Ruolo.OPERATORE_SPORTELLO: "ST-CS",
+        Ruolo.PERSONALE_DIREZIONE_CENTRALE: "DC-CW",
     }.get(ruolo, "DR-18")
     return Struttura.objects.get(codice=codice)
 
@@ -54,7 +57,7 @@ def _menu(client: Client) -> set[str]:
 
 @pytest.mark.parametrize("ruolo", list(Ruolo))
 def test_each_role_sees_only_its_own_navigation(client: Client, registro: None, ruolo: Ruolo) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     ruolo_assegna(user=user, ruolo=ruolo, organizzazione=_organizzazione(ruolo))
     client.force_login(user)
     menu = _menu(client)
@@ -75,8 +78,8 @@ def test_an_anonymous_visitor_sees_only_public_entries(client: Client) -> None:
 
 
 def test_an_operator_sees_only_the_enti_they_act_for(client: Client, registro: None) -> None:
-    mine, other = EnteFactory(nome="Ente mio"), EnteFactory(nome="Ente altrui")
-    user = UserFactory()
+    mine, other = EnteFactory.create(nome="Ente mio"), EnteFactory.create(nome="Ente altrui")
+    user = UserFactory.create()
     ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=mine)
     client.force_login(user)
     body = client.get(reverse("area_enti")).content.decode()
@@ -87,16 +90,16 @@ def test_an_operator_sees_only_the_enti_they_act_for(client: Client, registro: N
 
 
 def test_the_enti_page_costs_the_same_queries_for_one_or_many_enti(client: Client, registro: None) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     client.force_login(user)
-    ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=EnteFactory())
+    ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=EnteFactory.create())
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("area_enti"))
     for _ in range(15):
-        ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=EnteFactory())
+        ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=EnteFactory.create())
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse("area_enti"))
     assert len(response.context["enti"]) == 16
@@ -104,7 +107,7 @@ def test_the_enti_page_costs_the_same_queries_for_one_or_many_enti(client: Clien
 
 
 def test_a_sede_staff_member_cannot_open_another_structure(client: Client, registro: None) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     ruolo_assegna(user=user, ruolo=Ruolo.PERSONALE_SEDE, organizzazione=Struttura.objects.get(codice="ST-CS"))
     client.force_login(user)
     other = Struttura.objects.get(codice="ST-CZ")
@@ -116,7 +119,7 @@ def test_a_sede_staff_member_cannot_open_another_structure(client: Client, regis
 
 
 def test_staff_roles_open_the_back_office_with_read_access_to_the_registry(client: Client, registro: None) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     ruolo_assegna(user=user, ruolo=Ruolo.PERSONALE_SEDE, organizzazione=Struttura.objects.get(codice="ST-CS"))
     user = User.objects.get(pk=user.pk)
     assert user.is_staff
@@ -127,24 +130,26 @@ def test_staff_roles_open_the_back_office_with_read_access_to_the_registry(clien
 
 
 def test_central_staff_can_correct_the_registry(client: Client, registro: None) -> None:
-    user = UserFactory()
-    ruolo_assegna(user=user, ruolo=Ruolo.PERSONALE_DIREZIONE_CENTRALE, organizzazione=Struttura.objects.get(codice="DC-CW"))
+    user = UserFactory.create()
+    ruolo_assegna(
+        user=user, ruolo=Ruolo.PERSONALE_DIREZIONE_CENTRALE, organizzazione=Struttura.objects.get(codice="DC-CW")
+    )
     client.force_login(User.objects.get(pk=user.pk))
     response = client.get(reverse("admin:accounts_comune_changelist"), {"provincia__regione__id__exact": "1"})
     assert response.status_code == 200
 
 
 def test_a_role_cannot_be_given_for_the_wrong_kind_of_organisation(registro: None) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     with pytest.raises(RuoloNonApplicabile):
         ruolo_assegna(user=user, ruolo=Ruolo.PERSONALE_SEDE, organizzazione=Struttura.objects.get(codice="DR-18"))
     with pytest.raises(RuoloNonApplicabile):
-        ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=EnteFactory())
+        ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=EnteFactory.create())
     assert not user.groups.exists()
 
 
 def test_revoking_the_last_organisation_removes_the_role(client: Client, registro: None) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     rende, cosenza = Comune.objects.get(codice_istat="078102"), Comune.objects.get(codice_istat="078045")
     ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=rende)
     ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=cosenza)

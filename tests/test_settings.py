@@ -22,8 +22,13 @@ PRODUCTION = {
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=PROJECT_DIR, env={**clean, **env},
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -53,24 +58,31 @@ def test_production_refuses_a_short_secret_key() -> None:
 
 def test_the_embedded_default_runs_with_no_variable_at_all() -> None:
     result = _manage(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from django.conf import settings as s; from inps_portal.celery import app; "
         "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'], app.conf.task_always_eager)",
         DJANGO_SETTINGS_MODULE="inps_portal.settings.local",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == [
-        "django.db.backends.sqlite3", "django.core.cache.backends.locmem.LocMemCache", "True",
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "True",
     ]
 
 
 def test_redis_url_switches_cache_and_broker_to_redis() -> None:
     result = _manage(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from django.conf import settings as s; from inps_portal.celery import app; "
         "print(s.CACHES['default']['BACKEND'], app.conf.broker_url, app.conf.task_always_eager)",
-        DJANGO_SETTINGS_MODULE="inps_portal.settings.local", REDIS_URL="redis://127.0.0.1:6379/9",
+        DJANGO_SETTINGS_MODULE="inps_portal.settings.local",
+        REDIS_URL="redis://127.0.0.1:6379/9",
     )
     assert result.stdout.strip().splitlines()[-1].split() == [
-        "django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/9", "False",
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6379/9",
+        "False",
     ]

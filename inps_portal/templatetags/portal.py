@@ -19,7 +19,7 @@ def campo(field: BoundField, help: str = "") -> SafeString:
         described.append(f"{field.auto_id}-aiuto")
     if field.errors:
         described.append(f"{field.auto_id}-errori")
-    attrs = {"class": "form-control" + (" is-invalid" if field.errors else "")}
+    attrs: dict[str, str | bool] = {"class": "form-control" + (" is-invalid" if field.errors else "")}
     if described:
         attrs["aria-describedby"] = " ".join(described)
     if field.errors:

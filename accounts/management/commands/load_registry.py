@@ -14,8 +14,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--file", type=Path, default=DATA_FILE, help="File JSON dei Comuni ISTAT.")
         parser.add_argument(
-            "--aggiorna", action="store_true",
-            help="Sovrascrive con i valori del file anche i Comuni già presenti (le correzioni fatte in admin si perdono).",
+            "--aggiorna",
+            action="store_true",
+            help=(
+                "Sovrascrive con i valori del file anche i Comuni già presenti "
+                "(le correzioni fatte in admin si perdono)."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
