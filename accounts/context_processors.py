@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.roles import AMBITI, Ruolo
 from accounts.selectors import ruoli_di
@@ -23,19 +24,19 @@ class VoceMenu:
 def voci_menu(request: HttpRequest) -> list[VoceMenu]:
     # Error pages (a disallowed host, say) may render before the authentication middleware has run.
     user = getattr(request, "user", None)
-    voci: list[VoceMenu] = [VoceMenu(reverse("cerca_sede"), "Trova la sede competente")]
+    voci: list[VoceMenu] = [VoceMenu(reverse("cerca_sede"), gettext("Trova la sede competente"))]
     if user is None or not user.is_authenticated:
         return voci
     ruoli = ruoli_di(user)  # type: ignore[arg-type]
     if Ruolo.OPERATORE_ENTE in ruoli:
-        voci.append(VoceMenu(reverse("area_enti"), "Area riservata Amministrazioni ed Enti"))
+        voci.append(VoceMenu(reverse("area_enti"), gettext("Area riservata Amministrazioni ed Enti")))
     if ruoli & RUOLI_COMUNE:
-        voci.append(VoceMenu(reverse("area_comune"), "Il mio Comune"))
+        voci.append(VoceMenu(reverse("area_comune"), gettext("Il mio Comune")))
     if ruoli & RUOLI_STRUTTURA:
-        voci.append(VoceMenu(reverse("area_struttura"), "La mia struttura"))
+        voci.append(VoceMenu(reverse("area_struttura"), gettext("La mia struttura")))
     if user.is_staff:
-        voci.append(VoceMenu(reverse("admin:index"), "Back office"))
-    voci.append(VoceMenu(reverse("profilo"), "Il mio profilo"))
+        voci.append(VoceMenu(reverse("admin:index"), gettext("Back office")))
+    voci.append(VoceMenu(reverse("profilo"), gettext("Il mio profilo")))
     return voci
 
 

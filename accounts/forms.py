@@ -4,6 +4,8 @@ from typing import Any
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Comune
 from accounts.validators import normalizza_codice_fiscale
@@ -19,20 +21,20 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         login = self.fields["login"]
-        login.label = "Codice fiscale"
+        login.label = gettext("Codice fiscale")
         # People type the code with spaces: the 16-character limit applies after normalisation, not before.
         login.max_length = 64  # type: ignore[attr-defined]
         login.validators = []
         login.widget.attrs["maxlength"] = "64"
         login.widget.attrs.update(
             {
-                "placeholder": "Es. RSSMRA80A01H501U",
+                "placeholder": gettext("Es. RSSMRA80A01H501U"),
                 "autocomplete": "username",
                 "autocapitalize": "characters",
                 "spellcheck": "false",
             }
         )
-        self.fields["password"].label = "Password"
+        self.fields["password"].label = gettext("Password")
         if "remember" in self.fields:
             del self.fields["remember"]
 
@@ -42,20 +44,20 @@ class LoginForm(AllauthLoginForm):
 
 class CercaSedeForm(forms.Form):
     comune = forms.CharField(
-        label="Comune",
+        label=_("Comune"),
         max_length=100,
         min_length=2,
         error_messages={
-            "required": "Indichi il nome del Comune.",
-            "min_length": "Scriva almeno %(limit_value)d lettere del nome del Comune.",
-            "max_length": "Il nome del Comune non può superare %(limit_value)d caratteri.",
+            "required": _("Indichi il nome del Comune."),
+            "min_length": _("Scriva almeno %(limit_value)d lettere del nome del Comune."),
+            "max_length": _("Il nome del Comune non può superare %(limit_value)d caratteri."),
         },
     )
 
     def clean_comune(self) -> str:
         value = " ".join(self.cleaned_data["comune"].split())
         if not any(ch.isalpha() for ch in value):
-            raise forms.ValidationError("Il nome del Comune deve contenere delle lettere.")
+            raise forms.ValidationError(gettext("Il nome del Comune deve contenere delle lettere."))
         return value
 
     def risultati(self, limite: int = 20) -> list[Comune]:

@@ -11,19 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 
 class Ruolo(models.TextChoices):
-    OPERATORE_ENTE = "operatore_ente", "Operatore di Ente"
-    PERSONALE_SEDE = "personale_sede", "Personale di Sede territoriale"
-    PERSONALE_DIREZIONE_REGIONALE = "personale_direzione_regionale", "Personale di Direzione regionale"
-    PERSONALE_DIREZIONE_CENTRALE = "personale_direzione_centrale", "Personale di Direzione centrale"
-    DIRETTORE = "direttore", "Direttore regionale o di coordinamento metropolitano"
-    OPERATORE_SPORTELLO = "operatore_sportello", "Operatore INPS di sportello"
-    REFERENTE_INPS = "referente_inps", "Referente INPS della convenzione"
-    AMMINISTRATORE_UTENZE = "amministratore_utenze", "Amministratore utenze del Comune"
-    OPERATORE_COMUNE = "operatore_comune", "Operatore del Comune"
-    REFERENTE_COMUNE = "referente_comune", "Referente del Comune"
+    OPERATORE_ENTE = "operatore_ente", _("Operatore di Ente")
+    PERSONALE_SEDE = "personale_sede", _("Personale di Sede territoriale")
+    PERSONALE_DIREZIONE_REGIONALE = "personale_direzione_regionale", _("Personale di Direzione regionale")
+    PERSONALE_DIREZIONE_CENTRALE = "personale_direzione_centrale", _("Personale di Direzione centrale")
+    DIRETTORE = "direttore", _("Direttore regionale o di coordinamento metropolitano")
+    OPERATORE_SPORTELLO = "operatore_sportello", _("Operatore INPS di sportello")
+    REFERENTE_INPS = "referente_inps", _("Referente INPS della convenzione")
+    AMMINISTRATORE_UTENZE = "amministratore_utenze", _("Amministratore utenze del Comune")
+    OPERATORE_COMUNE = "operatore_comune", _("Operatore del Comune")
+    REFERENTE_COMUNE = "referente_comune", _("Referente del Comune")
 
 
 @dataclass(frozen=True)
@@ -81,4 +83,6 @@ GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {
 
 
 def group_name(ruolo: Ruolo) -> str:
-    return str(ruolo.label)
+    """The group's name is the Italian label whatever the active language: it is data, not interface text."""
+    with translation.override("it"):
+        return str(ruolo.label)

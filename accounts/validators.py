@@ -6,6 +6,7 @@ import re
 
 from codicefiscale import codicefiscale
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 _CF_SHAPE = re.compile(r"^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$")
 
@@ -20,14 +21,16 @@ def validate_codice_fiscale(value: str) -> None:
     code = normalizza_codice_fiscale(value)
     if len(code) != 16:
         raise ValidationError(
-            "Il codice fiscale deve essere di 16 caratteri (ne sono stati indicati %(n)s).",
+            _("Il codice fiscale deve essere di 16 caratteri (ne sono stati indicati %(n)s)."),
             code="cf_lunghezza",
             params={"n": len(code)},
         )
     if not _CF_SHAPE.match(code):
         raise ValidationError(
-            "Il codice fiscale non ha il formato corretto: 6 lettere per cognome e nome, data e luogo di nascita, "
-            "un carattere di controllo.",
+            _(
+                "Il codice fiscale non ha il formato corretto: 6 lettere per cognome e nome, data e luogo di nascita, "
+                "un carattere di controllo."
+            ),
             code="cf_formato",
         )
     try:
@@ -36,18 +39,22 @@ def validate_codice_fiscale(value: str) -> None:
         message = str(exc)
         if "CIN" in message:
             raise ValidationError(
-                "Il carattere di controllo del codice fiscale (l'ultimo) non è corretto: verifichi di averlo "
-                "trascritto senza errori.",
+                _(
+                    "Il carattere di controllo del codice fiscale (l'ultimo) non è corretto: verifichi di averlo "
+                    "trascritto senza errori."
+                ),
                 code="cf_controllo",
             ) from exc
         if "birthplace" in message:
             raise ValidationError(
-                "Il codice del luogo di nascita contenuto nel codice fiscale non corrisponde ad alcun Comune "
-                "italiano o Stato estero.",
+                _(
+                    "Il codice del luogo di nascita contenuto nel codice fiscale non corrisponde ad alcun Comune "
+                    "italiano o Stato estero."
+                ),
                 code="cf_luogo_nascita",
             ) from exc
         raise ValidationError(
-            "La data di nascita contenuta nel codice fiscale non è valida.", code="cf_data_nascita"
+            _("La data di nascita contenuta nel codice fiscale non è valida."), code="cf_data_nascita"
         ) from exc
 
 
@@ -55,7 +62,7 @@ def validate_codice_fiscale_ente(value: str) -> None:
     """The 11-digit codice fiscale of a public body, with its check digit (the same algorithm as a partita IVA)."""
     code = str(value).strip()
     if not code.isdigit() or len(code) != 11:
-        raise ValidationError("Il codice fiscale di un Ente è composto da 11 cifre.", code="cf_ente_formato")
+        raise ValidationError(_("Il codice fiscale di un Ente è composto da 11 cifre."), code="cf_ente_formato")
     total = 0
     for index, char in enumerate(code[:10]):
         digit = int(char)
@@ -66,5 +73,5 @@ def validate_codice_fiscale_ente(value: str) -> None:
         total += digit
     if (10 - total % 10) % 10 != int(code[10]):
         raise ValidationError(
-            "La cifra di controllo del codice fiscale dell'Ente (l'ultima) non è corretta.", code="cf_ente_controllo"
+            _("La cifra di controllo del codice fiscale dell'Ente (l'ultima) non è corretta."), code="cf_ente_controllo"
         )

@@ -48,8 +48,9 @@ WRK = "wrk"
 HOST = "127.0.0.1"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/inps_portal_bench"
 REDIS_URL = "redis://127.0.0.1:6379/14"
-DEMO_PASSWORD = "Portale.Demo.2026"
+DEMO_PASSWORD = "Portale.Demo.2026"  # noqa: S105 - the documented password of the demo users (seed_demo)
 BASELINE = "/bench/table"
+SHM = "/dev/shm"  # noqa: S108 - a RAM-backed directory, not a predictable temporary file
 
 SETUP_TIMEOUT_S = 900  # one management command (load_registry is the slow one)
 READY_TIMEOUT_S = 120  # the server may still be draining requests queued by the previous page
@@ -111,6 +112,7 @@ class Result:
     p99_ms: float | None = None
     ratio_to_table: float | None = None
     sql_queries: int | None = None
+    sql_status: int | None = None  # status of the counted request (local settings)
     non2xx: int | None = None
     socket_errors: int | None = None
     probe_status: int | None = None
@@ -240,7 +242,11 @@ def run_probe(command: str, payload: object, env: dict[str, str]) -> Any:
     """Run a sub-command of bench/django_probe.py and return its JSON result."""
     completed = subprocess.run(
         [PYTHON, str(PROBE_SCRIPT), command, json.dumps(payload)],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S,
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=PROBE_TIMEOUT_S,
     )
     for line in completed.stdout.splitlines():
         if line.startswith("PROBE_RESULT "):
@@ -278,17 +284,25 @@ def gunicorn(env: dict[str, str], workers: int, log_path: Path) -> Iterator[Serv
     """Serve the portal on a free port of 127.0.0.1 for the duration of the block; always stopped afterwards."""
     port = free_port()
     command = [
-        GUNICORN, "inps_portal.wsgi:application",
-        "--bind", f"{HOST}:{port}",
-        "--workers", str(workers),
-        "--worker-class", "sync",
-        "--log-level", "warning",
-        "--error-logfile", "-",
-        "--timeout", "60",
-        "--graceful-timeout", "5",
+        GUNICORN,
+        "inps_portal.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
+        "--error-logfile",
+        "-",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "5",
     ]
-    if Path("/dev/shm").is_dir():
-        command += ["--worker-tmp-dir", "/dev/shm"]
+    if Path(SHM).is_dir():  # gunicorn's advice for the workers' heartbeat files
+        command += ["--worker-tmp-dir", SHM]
     with log_path.open("w") as log_file:
         # A session of its own: a Ctrl-C in the terminal reaches this script only, which then stops the whole group.
         process = subprocess.Popen(
@@ -338,8 +352,14 @@ class Reply:
 
 
 def request(
-    port: int, method: str, path: str, *, cookie: str = "", body: bytes | None = None,
-    headers: dict[str, str] | None = None, timeout: float = 10.0,
+    port: int,
+    method: str,
+    path: str,
+    *,
+    cookie: str = "",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
 ) -> Reply:
     """One HTTP/1.1 request to the server under test."""
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
@@ -393,7 +413,11 @@ def login_http(port: int, user: DemoUser) -> str:
         {"login": user.codice_fiscale, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": value_match.group(1)}
     ).encode()
     posted = request(
-        port, "POST", "/account/login/", cookie=f"csrftoken={csrf_cookie}", body=body,
+        port,
+        "POST",
+        "/account/login/",
+        cookie=f"csrftoken={csrf_cookie}",
+        body=body,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     session = posted.cookies().get("sessionid")
@@ -434,8 +458,15 @@ def login_all(port: int, users: list[DemoUser], env: dict[str, str]) -> tuple[di
 def run_wrk(port: int, page: Page, cookie: str, options: argparse.Namespace) -> dict[str, Any]:
     """Load one page with wrk and return the line printed by latency.lua's done()."""
     command = [
-        WRK, f"-t{options.threads}", f"-c{options.connections}", f"-d{options.duration}s",
-        f"--timeout={options.timeout}s", "--latency", "-s", str(LUA_SCRIPT), f"http://{HOST}:{port}{page.path}",
+        WRK,
+        f"-t{options.threads}",
+        f"-c{options.connections}",
+        f"-d{options.duration}s",
+        f"--timeout={options.timeout}s",
+        "--latency",
+        "-s",
+        str(LUA_SCRIPT),
+        f"http://{HOST}:{port}{page.path}",
     ]
     if cookie:
         command += ["--", cookie]
@@ -456,8 +487,10 @@ def probe(port: int, page: Page, cookie: str, workers: int) -> tuple[int, str]:
     if reply.headers.get("Location"):
         return reply.status, f"redirect to {reply.headers['Location']}"
     text = reply.body.decode("utf-8", "replace")
-    note = " ".join(text.split())[:300] if "json" in reply.headers.get("Content-Type", "") else f"{len(text)} bytes"
-    return reply.status, note
+    if "json" in reply.headers.get("Content-Type", ""):
+        return reply.status, " ".join(text.split())[:300]
+    title = re.search(r"<title>(.*?)</title>", text, re.DOTALL | re.IGNORECASE)
+    return reply.status, f'page "{" ".join(title.group(1).split())}"' if title else f"{len(text)} bytes"
 
 
 # --- Report ---------------------------------------------------------------------------------------------------------
@@ -511,8 +544,16 @@ def table(results: list[Result]) -> str:
     header = ["page", "user", "req/s", "p50 ms", "p95 ms", "p99 ms", "x table", "SQL", "non-2xx", "sock err"]
     rows = [
         [
-            r.path, r.user, _fmt(r.rps), _fmt(r.p50_ms), _fmt(r.p95_ms), _fmt(r.p99_ms), _fmt(r.ratio_to_table, 2),
-            _fmt(r.sql_queries), _fmt(r.non2xx), _fmt(r.socket_errors),
+            r.path,
+            r.user,
+            _fmt(r.rps),
+            _fmt(r.p50_ms),
+            _fmt(r.p95_ms),
+            _fmt(r.p99_ms),
+            _fmt(r.ratio_to_table, 2),
+            _fmt(r.sql_queries),
+            _fmt(r.non2xx),
+            _fmt(r.socket_errors),
         ]
         for r in results
     ]
@@ -566,7 +607,7 @@ def run(options: argparse.Namespace) -> int:
         counted = run_probe(
             "count-queries", [{"path": p.path, "user": p.user.codice_fiscale if p.user else None} for p in PAGES], local
         )
-        queries = {(c["path"], c["user"]): c["queries"] for c in counted}
+        queries = {(c["path"], c["user"]): (c["queries"], c["status"]) for c in counted}
         with tempfile.TemporaryDirectory(prefix="inps-bench-") as tmp:
             with gunicorn(prod, options.workers, Path(tmp) / "gunicorn.log") as server:
                 try:
@@ -599,7 +640,9 @@ def run(options: argparse.Namespace) -> int:
             "settings": "inps_portal.settings.production",
             "gunicorn_workers": options.workers,
             "wrk": {
-                "threads": options.threads, "connections": options.connections, "duration_s": options.duration,
+                "threads": options.threads,
+                "connections": options.connections,
+                "duration_s": options.duration,
                 "timeout_s": options.timeout,
             },
             "baseline": BASELINE,
@@ -615,7 +658,10 @@ def run(options: argparse.Namespace) -> int:
 
 
 def measure(
-    server: Server, options: argparse.Namespace, queries: dict[tuple[str, str | None], int], env: dict[str, str]
+    server: Server,
+    options: argparse.Namespace,
+    queries: dict[tuple[str, str | None], tuple[int, int]],
+    env: dict[str, str],
 ) -> tuple[list[Result], str]:
     """Log the demo users in, then load every page in turn; return the results and the login method used."""
     wait_ready(server)
@@ -632,10 +678,19 @@ def measure(
         stats = run_wrk(server.port, page, cookie, options)
         results.append(
             Result(
-                path=page.path, user=page.who, rps=stats["rps"], p50_ms=stats["p50_ms"], p95_ms=stats["p95_ms"],
-                p99_ms=stats["p99_ms"], sql_queries=queries.get((page.path, cf)), non2xx=int(stats["non2xx"]),
+                path=page.path,
+                user=page.who,
+                rps=stats["rps"],
+                p50_ms=stats["p50_ms"],
+                p95_ms=stats["p95_ms"],
+                p99_ms=stats["p99_ms"],
+                sql_queries=queries[(page.path, cf)][0],
+                sql_status=queries[(page.path, cf)][1],
+                non2xx=int(stats["non2xx"]),
                 socket_errors=sum(int(stats[k]) for k in ("connect_errors", "read_errors", "write_errors", "timeouts")),
-                probe_status=status, probe_note=note, wrk=stats,
+                probe_status=status,
+                probe_note=note,
+                wrk=stats,
             )
         )
     baseline = next((r.rps for r in results if r.path == BASELINE and r.user == "anonymous"), None)
