@@ -2,10 +2,17 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Credentials are issued by INPS, never self-registered."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # One message for a wrong password, an unknown person and a malformed code: no account is revealed.
+        "username_password_mismatch": _("Il codice fiscale o la password non sono corretti."),
+    }
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False

@@ -35,6 +35,8 @@ class LoginForm(AllauthLoginForm):
             }
         )
         self.fields["password"].label = gettext("Password")
+        # The page offers its own "forgotten password" link: a second one in the field's description is noise.
+        self.fields["password"].help_text = ""
         if "remember" in self.fields:
             del self.fields["remember"]
 

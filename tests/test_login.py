@@ -40,8 +40,7 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(client: Client
     malformed = _login(client, "XYZ", "non-la-password")
     assert wrong_password.status_code == unknown_user.status_code == malformed.status_code == 200
     errors = [r.context["form"].non_field_errors() for r in (wrong_password, unknown_user, malformed)]
-    assert errors[0] == errors[1] == errors[2]
-    assert errors[0]
+    assert errors[0] == errors[1] == errors[2] == ["Il codice fiscale o la password non sono corretti."]
     assert "_auth_user_id" not in client.session
 
 

@@ -1,7 +1,9 @@
 """Browser, pages and people for the end-to-end tests.
 
-Playwright's sync API runs an event loop in the test thread, so Django would refuse ORM calls made from it; the
-variable set below tells Django that this is intended.
+Playwright's sync API keeps an event loop running in the test thread for as long as it is started, so Django refuses
+ORM calls made from that thread unless ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set. The variable is set only while
+Playwright runs, that is while the tests of this package run (see ``playwright_instance``): a process-wide setting
+would leak into the subprocesses other tests start, and ``manage.py check --deploy`` fails with async.E001 there.
 """
 
 from __future__ import annotations
@@ -10,21 +12,19 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import Comune, Ente, User
 from tests.factories import PASSWORD, EnteFactory, UserFactory
 
-# Read by Django at every ORM call, so setting it here, at import time, precedes any database access of the tests.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -36,22 +36,35 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 # Wide enough for the desktop header: the logged-in user's name is hidden below the md breakpoint.
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000
 COSENZA_ISTAT = "078045"
 
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_instance() -> Iterator[Playwright]:
+    """Playwright for the tests of this package, and Django's permission to run the ORM beside its event loop.
+
+    Package scope rather than session scope: with a session-wide Playwright the loop would stay running during every
+    later test of the suite, which would then need the variable too. Django reads it at every ORM call.
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium non trovato in {CHROMIUM}")
-    with sync_playwright() as playwright:
-        yield playwright
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            yield playwright
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser = playwright_instance.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
     yield browser
@@ -61,7 +74,7 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     """A fresh page in a fresh context (no cookies from other tests), pointed at the live server."""
-    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="it-IT")  # type: ignore[arg-type]
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="it-IT")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
@@ -89,9 +102,9 @@ def operatore_ente(registro_e2e: None) -> Operatore:
     from accounts.roles import Ruolo
     from accounts.services import ruolo_assegna
 
-    user = UserFactory(nome="Giulia", cognome="Verdi")
+    user = cast(User, UserFactory(nome="Giulia", cognome="Verdi"))
     cosenza = Comune.objects.get(codice_istat=COSENZA_ISTAT)
-    ente = EnteFactory(nome="Azienda Sanitaria Provinciale di Cosenza", comune=cosenza)
+    ente = cast(Ente, EnteFactory(nome="Azienda Sanitaria Provinciale di Cosenza", comune=cosenza))
     ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=ente)
     return Operatore(user=user, ente=ente)
 
@@ -131,7 +144,7 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
         for node in violation["nodes"]:
             lines.append(f"    target: {_target(node)}")
             lines.append(f"      html: {' '.join(node.get('html', '').split())[:300]}")
-            summary = " ".join(node.get("failureSummary", "").split())
+            summary = "; ".join(line.strip() for line in node.get("failureSummary", "").splitlines() if line.strip())
             if summary:
                 lines.append(f"      fix:  {summary[:400]}")
     return "\n".join(lines)
