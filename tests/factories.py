@@ -11,7 +11,12 @@ from codicefiscale import codicefiscale
 from accounts.models import Comune, Ente, User
 
 PASSWORD = "Password.Di.Prova.1"
-_NAMES: list[tuple[str, str, Literal["M", "F"]]] = [("Rossi", "Mario", "M"), ("Verdi", "Giulia", "F"), ("Russo", "Luca", "M"), ("Conti", "Elena", "F")]
+_NAMES: list[tuple[str, str, Literal["M", "F"]]] = [
+    ("Rossi", "Mario", "M"),
+    ("Verdi", "Giulia", "F"),
+    ("Russo", "Luca", "M"),
+    ("Conti", "Elena", "F"),
+]
 
 
 def codice_fiscale_valido(n: int) -> str:
