@@ -42,13 +42,14 @@ ENV DJANGO_SETTINGS_MODULE=inps_portal.settings.production
 RUN export SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
         ALLOWED_HOSTS=localhost \
         DATABASE_URL=postgres://build@localhost/build \
+        PEC_SMTP_URL=smtp://localhost:1025 \
     && python manage.py collectstatic --noinput \
     && if find . -name '*.po' -not -path './var/*' | grep -q .; then python manage.py compilemessages; fi
 
 # Il codice resta di root (sola lettura per il portale); scrivibili solo var/ (cartella locale), var/media
 # (documenti caricati, volume in docker-compose) e var/mail.
-RUN mkdir -p /app/var/media /app/var/mail \
-    && chown portale:portale /app/var /app/var/media /app/var/mail
+RUN mkdir -p /app/var/media /app/var/mail /app/var/pec \
+    && chown portale:portale /app/var /app/var/media /app/var/mail /app/var/pec
 
 USER portale
 

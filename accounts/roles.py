@@ -72,12 +72,16 @@ AMBITI: dict[Ruolo, Ambito] = {
 # Model permissions each back-office group receives: the registry is readable by all INPS staff, editable only by
 # central staff.
 REGISTRY_MODELS = ("regione", "provincia", "comune", "prestazione", "struttura", "ente")
+_LETTURA_REGISTRO = tuple(f"accounts.view_{m}" for m in REGISTRY_MODELS)
 GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {
-    Ruolo.PERSONALE_SEDE: tuple(f"view_{m}" for m in REGISTRY_MODELS),
-    Ruolo.PERSONALE_DIREZIONE_REGIONALE: tuple(f"view_{m}" for m in REGISTRY_MODELS),
-    Ruolo.DIRETTORE: tuple(f"view_{m}" for m in REGISTRY_MODELS),
-    Ruolo.PERSONALE_DIREZIONE_CENTRALE: tuple(
-        f"{action}_{m}" for m in REGISTRY_MODELS for action in ("view", "add", "change")
+    Ruolo.PERSONALE_SEDE: _LETTURA_REGISTRO,
+    Ruolo.PERSONALE_DIREZIONE_REGIONALE: _LETTURA_REGISTRO,
+    Ruolo.DIRETTORE: _LETTURA_REGISTRO,
+    # Central staff correct the registry and watch the PEC channel (messages, receipts, re-sending).
+    Ruolo.PERSONALE_DIREZIONE_CENTRALE: (
+        *(f"accounts.{action}_{m}" for m in REGISTRY_MODELS for action in ("view", "add", "change")),
+        "inps_portal.view_messaggiopec",
+        "inps_portal.view_ricevutapec",
     ),
 }
 

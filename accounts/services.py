@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Comune, Prestazione, Provincia, Regione, Struttura, User
@@ -32,10 +32,13 @@ def gruppi_sincronizza() -> None:
     """One group per role, with the model permissions of its kind of work. Safe to run at every migrate."""
     for ruolo in Ruolo:
         group, _ = Group.objects.get_or_create(name=group_name(ruolo))
-        codenames = GROUP_MODEL_PERMISSIONS.get(ruolo, ())
-        if codenames:
-            permissions = Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
-            group.permissions.set(permissions)
+        wanted = GROUP_MODEL_PERMISSIONS.get(ruolo, ())
+        if wanted:
+            condition = Q(pk__in=[])
+            for name in wanted:
+                app_label, codename = name.split(".", 1)
+                condition |= Q(content_type__app_label=app_label, codename=codename)
+            group.permissions.set(Permission.objects.filter(condition))
 
 
 def _controlla_ambito(ruolo: Ruolo, organizzazione: Model) -> None:

@@ -7,6 +7,10 @@ import socket
 from celery import shared_task
 from django.db import connection
 
+from inps_portal.pec.tasks import pec_invia, pec_leggi_ricevute, pec_recupera
+
+__all__ = ["database_probe", "pec_invia", "pec_leggi_ricevute", "pec_recupera", "ping"]
+
 
 @shared_task(name="inps_portal.ping")
 def ping() -> str:

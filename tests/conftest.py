@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
+import email
+import email.policy
+import mailbox
 import os
+import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 
+from inps_portal.pec.gateway import GatewayPEC, avvia
 from tests.factories import UserFactory
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -65,8 +76,85 @@ def make_user(db: None) -> Callable[..., object]:
     return factory
 
 
+def _svuota(cartella: Path) -> None:
+    for sub in ("new", "cur", "tmp"):
+        for file in (cartella / sub).glob("*"):
+            file.unlink(missing_ok=True)
+
+
+@dataclass
+class GatewaySMTP:
+    controller: Controller
+    gateway: GatewayPEC
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.controller.port}"
+
+    def ferma(self) -> None:
+        self.controller.stop()
+
+    def riavvia(self) -> None:
+        self.controller = avvia(self.gateway, port=self.controller.port)
+
+    def copie(self) -> Counter[str]:
+        return self.conta_copie(self.gateway.consegnati)
+
+    @staticmethod
+    def conta_copie(cartella: Path) -> Counter[str]:
+        """Copies delivered on the receiving side, by Message-ID."""
+        casella = mailbox.Maildir(cartella, create=True)
+        return Counter(
+            str(email.message_from_bytes(casella.get_bytes(k), policy=email.policy.default)["Message-ID"]).strip()
+            for k in casella.iterkeys()
+        )
+
+
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> Iterator[subprocess.Popen[bytes]]:
+def gateway_smtp() -> Iterator[GatewaySMTP]:
+    """The development PEC gateway as a real SMTP server, writing receipts where this test run reads them."""
+    ricevute = Path(settings.PEC_MAILDIR)
+    gateway = GatewayPEC(ricevute=ricevute, consegnati=ricevute.parent / "consegnati")
+    server = GatewaySMTP(avvia(gateway), gateway)
+    yield server
+    with contextlib.suppress(Exception):
+        server.ferma()
+
+
+@pytest.fixture
+def pec_smtp(gateway_smtp: GatewaySMTP, settings: Any) -> Iterator[GatewaySMTP]:
+    """Send PEC through the real SMTP gateway, with empty mailboxes; the gateway is up again afterwards."""
+    settings.PEC_SMTP_URL = gateway_smtp.url
+    _svuota(gateway_smtp.gateway.ricevute)
+    _svuota(gateway_smtp.gateway.consegnati)
+    yield gateway_smtp
+    with contextlib.suppress(OSError):
+        socket.create_connection(("127.0.0.1", gateway_smtp.controller.port), timeout=1).close()
+        return
+    gateway_smtp.riavvia()
+
+
+@pytest.fixture
+def pec_locale(settings: Any, tmp_path: Path) -> GatewayPEC:
+    """The embedded default: the gateway runs in-process, in a mailbox of this test's own."""
+    settings.PEC_SMTP_URL = ""
+    settings.PEC_MAILDIR = str(tmp_path / "pec" / "ricevute")
+    from inps_portal.pec.transport import gateway_locale
+
+    return gateway_locale()
+
+
+@pytest.fixture
+def admin_client(db: None, client: Client) -> Client:
+    """A portal administrator (pytest-django's own fixture assumes a ``username`` field)."""
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    django_db_setup: None, django_db_blocker: object, gateway_smtp: GatewaySMTP
+) -> Iterator[subprocess.Popen[bytes]]:
     """A real ``celery worker`` process, on this test run's Redis broker and this test run's database."""
     if not settings.TEST_SERVICES["redis"]:
         pytest.skip("Redis non disponibile")
@@ -81,6 +169,7 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> I
             else f"sqlite:///{database['NAME']}"
         ),
         "PYTEST_XDIST_WORKER": os.environ.get("PYTEST_XDIST_WORKER", "gw0"),
+        "PEC_SMTP_URL": gateway_smtp.url,
     }
     log = open(PROJECT_DIR / "var" / f"celery-{env['PYTEST_XDIST_WORKER']}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(

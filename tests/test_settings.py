@@ -16,6 +16,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "portale.example.it",
     "DATABASE_URL": "postgres://inps@127.0.0.1:5432/inps_portal",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "PEC_SMTP_URL": "smtp+tls://portale@smtp.pec.example.it:587",
 }
 
 
@@ -40,7 +41,12 @@ def test_production_passes_the_deploy_checks_with_no_warning() -> None:
 
 @pytest.mark.parametrize(
     ("missing", "message"),
-    [("SECRET_KEY", "SECRET_KEY"), ("ALLOWED_HOSTS", "ALLOWED_HOSTS"), ("DATABASE_URL", "PostgreSQL")],
+    [
+        ("SECRET_KEY", "SECRET_KEY"),
+        ("ALLOWED_HOSTS", "ALLOWED_HOSTS"),
+        ("DATABASE_URL", "PostgreSQL"),
+        ("PEC_SMTP_URL", "PEC_SMTP_URL"),
+    ],
 )
 def test_production_refuses_to_start_without(missing: str, message: str) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}

@@ -115,8 +115,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Rome"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 3600
-# Periodic tasks are a static schedule in code (inps_portal/celery.py); later procedures add their entries there.
-CELERY_BEAT_SCHEDULE: dict[str, Any] = {}
+# Periodic tasks are a static schedule, here: each procedure adds its entries (reminders, recoveries).
+CELERY_BEAT_SCHEDULE: dict[str, Any] = {
+    "pec-recupera": {"task": "pec.recupera", "schedule": 60.0},
+    "pec-leggi-ricevute": {"task": "pec.leggi_ricevute", "schedule": 20.0},
+}
 
 # --- Authentication -------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -195,6 +198,22 @@ EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@portale-enti.example.it")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- PEC (certified e-mail) ----------------------------------------------------------------------------------------
+# Without PEC_SMTP_URL the development gateway runs in-process and writes its receipts into PEC_MAILDIR.
+PEC_SMTP_URL: str = env("PEC_SMTP_URL", default="")
+PEC_SMTP_TIMEOUT = env.int("PEC_SMTP_TIMEOUT", default=30)
+# Receipts: read from IMAP when PEC_IMAP_URL is set (imaps://user:password@host/INBOX), from the Maildir otherwise.
+PEC_IMAP_URL: str = env("PEC_IMAP_URL", default="")
+PEC_MAILDIR = env("PEC_MAILDIR", default=str(BASE_DIR / "var" / "pec" / "ricevute"))
+PEC_MITTENTE: str = env("PEC_MITTENTE", default="portale.enti@pec-sviluppo.localhost")
+PEC_DOMINIO: str = env("PEC_DOMINIO", default="portale-enti.localhost")
+PEC_TENTATIVI_MASSIMI = env.int("PEC_TENTATIVI_MASSIMI", default=8)
+PEC_ATTESA_BASE = env.int("PEC_ATTESA_BASE", default=30)
+PEC_ATTESA_MASSIMA = env.int("PEC_ATTESA_MASSIMA", default=3600)
+PEC_DURATA_PRESA_IN_CARICO = env.int("PEC_DURATA_PRESA_IN_CARICO", default=300)
+# Only production may talk to a PEC server that is not on this machine.
+PEC_CONSENTI_SERVER_ESTERNI = False
 
 # --- Security common to every runtime -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

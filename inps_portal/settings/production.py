@@ -21,6 +21,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+PEC_CONSENTI_SERVER_ESTERNI = True
+if not env("PEC_SMTP_URL", default=""):
+    raise ImproperlyConfigured("In produzione PEC_SMTP_URL deve indicare il server SMTP del gestore PEC.")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -81,4 +81,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Each pytest-xdist worker has its own receipts mailbox; retries come quickly.
+PEC_MAILDIR = str(BASE_DIR / "var" / "test-pec" / _xdist_worker / "ricevute")
+PEC_ATTESA_BASE = 1
+PEC_ATTESA_MASSIMA = 2
+PEC_TENTATIVI_MASSIMI = 3
+PEC_SMTP_TIMEOUT = 5
+
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]

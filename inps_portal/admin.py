@@ -1,0 +1,153 @@
+"""Back office of the PEC outbox: what was sent, to whom, and the receipts that prove it. Evidence is read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+
+from inps_portal.pec import services
+from inps_portal.pec.models import DestinatarioPEC, EventoPEC, MessaggioPEC, RicevutaPEC
+
+
+class SolaLettura:
+    """Evidence is never added, changed or deleted from the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class DestinatarioInline(SolaLettura, admin.TabularInline):
+    model = DestinatarioPEC
+    fields = readonly_fields = ("indirizzo", "status", "errore", "aggiornato_il")
+    extra = 0
+
+
+class RicevutaInline(SolaLettura, admin.TabularInline):
+    model = RicevutaPEC
+    fields = readonly_fields = ("tipo", "consegna", "data_evento", "errore_esteso", "identificativo", "scarica")
+    extra = 0
+
+    @admin.display(description="ricevuta")
+    def scarica(self, obj: RicevutaPEC) -> str:
+        return _link_grezzo(obj)
+
+
+class EventoInline(SolaLettura, admin.TabularInline):
+    model = EventoPEC
+    fields = readonly_fields = ("quando", "da", "a", "motivo")
+    extra = 0
+
+
+def _link_grezzo(obj: RicevutaPEC) -> str:
+    url = reverse("admin:inps_portal_ricevutapec_grezzo", args=[obj.pk])
+    return format_html('<a href="{}">Scarica (.eml)</a>', url)
+
+
+@admin.register(MessaggioPEC)
+class MessaggioPECAdmin(SolaLettura, admin.ModelAdmin):
+    list_display = ["oggetto", "status", "numero_destinatari", "creato_il", "inviato_il", "tentativi", "modello"]
+    list_filter = ["status", "modello", "creato_il"]
+    date_hierarchy = "creato_il"
+    search_fields = ["message_id", "oggetto", "destinatari__indirizzo"]
+    readonly_fields = [
+        "message_id",
+        "mittente",
+        "oggetto",
+        "modello",
+        "status",
+        "tentativi",
+        "prossimo_tentativo",
+        "preso_in_carico_il",
+        "inviato_il",
+        "ultimo_errore",
+        "creato_il",
+        "riferimento_tipo",
+        "riferimento_id",
+        "corpo_testo",
+    ]
+    exclude = ["corpo_html"]
+    inlines = [DestinatarioInline, RicevutaInline, EventoInline]
+    actions = ["invia_di_nuovo"]
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MessaggioPEC]:
+        return super().get_queryset(request).annotate(_destinatari=Count("destinatari"))
+
+    @admin.display(description="destinatari", ordering="_destinatari")
+    def numero_destinatari(self, obj: MessaggioPEC) -> int:
+        return obj._destinatari  # type: ignore[attr-defined]
+
+    @admin.action(description="Invia di nuovo i messaggi falliti selezionati", permissions=["view"])
+    def invia_di_nuovo(self, request: HttpRequest, queryset: QuerySet[MessaggioPEC]) -> None:
+        rimessi, saltati = 0, 0
+        for messaggio in queryset.only("pk", "status"):
+            try:
+                services.pec_resend(messaggio_id=messaggio.pk, motivo=f"nuovo invio richiesto da {request.user}")
+                rimessi += 1
+            except services.TransizioneNonAmmessa:
+                saltati += 1
+        if rimessi:
+            self.message_user(request, f"{rimessi} messaggi rimessi in coda.", messages.SUCCESS)
+        if saltati:
+            self.message_user(
+                request, f"{saltati} messaggi non erano falliti e non sono stati toccati.", messages.WARNING
+            )
+
+
+@admin.register(RicevutaPEC)
+class RicevutaPECAdmin(SolaLettura, admin.ModelAdmin):
+    list_display = ["tipo", "esito", "consegna", "messaggio", "data_evento", "ricevuta_il", "scarica"]
+    list_filter = ["esito", "tipo", "ricevuta_il"]
+    date_hierarchy = "ricevuta_il"
+    search_fields = ["riferimento_message_id", "identificativo", "consegna"]
+    list_select_related = ["messaggio"]
+    exclude = ["grezzo"]
+    readonly_fields = [
+        "messaggio",
+        "tipo",
+        "esito",
+        "motivo_scarto",
+        "identificativo",
+        "riferimento_message_id",
+        "consegna",
+        "errore_esteso",
+        "gestore",
+        "data_evento",
+        "ricevuta_il",
+        "sha256",
+        "scarica",
+    ]
+
+    @admin.display(description="ricevuta")
+    def scarica(self, obj: RicevutaPEC) -> str:
+        return _link_grezzo(obj)
+
+    def get_urls(self) -> list[URLPattern]:
+        extra = [
+            path(
+                "<int:pk>/grezzo/",
+                self.admin_site.admin_view(self.grezzo),
+                name="inps_portal_ricevutapec_grezzo",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def grezzo(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            return HttpResponse(status=404)
+        ricevuta = get_object_or_404(RicevutaPEC, pk=pk)
+        response = HttpResponse(bytes(ricevuta.grezzo), content_type="message/rfc822")
+        response["Content-Disposition"] = f'attachment; filename="ricevuta-{ricevuta.pk}.eml"'
+        return response
