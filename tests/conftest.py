@@ -170,6 +170,7 @@ def celery_worker_process(
         ),
         "PYTEST_XDIST_WORKER": os.environ.get("PYTEST_XDIST_WORKER", "gw0"),
         "PEC_SMTP_URL": gateway_smtp.url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     log = open(PROJECT_DIR / "var" / f"celery-{env['PYTEST_XDIST_WORKER']}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
