@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from inps_portal.pec import services
 from inps_portal.pec.models import DestinatarioPEC, EventoPEC, MessaggioPEC, RicevutaPEC
+
+
+class ProvaPECForm(forms.Form):
+    indirizzo = forms.EmailField(
+        label="Indirizzo PEC del destinatario",
+        help_text="Fuori produzione ogni messaggio va al gateway PEC locale, qualunque sia l'indirizzo.",
+        error_messages={"required": "Indichi un indirizzo.", "invalid": "Indichi un indirizzo e-mail valido."},
+    )
 
 
 class SolaLettura:
@@ -84,6 +94,31 @@ class MessaggioPECAdmin(SolaLettura, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MessaggioPEC]:
         return super().get_queryset(request).annotate(_destinatari=Count("destinatari"))
+
+    def get_urls(self) -> list[URLPattern]:
+        prova = path("prova/", self.admin_site.admin_view(self.invia_prova), name="inps_portal_messaggiopec_prova")
+        return [prova, *super().get_urls()]
+
+    def invia_prova(self, request: HttpRequest) -> HttpResponse:
+        """Send a test PEC, to check the channel and its receipts end to end."""
+        if not self.has_view_permission(request):
+            raise Http404
+        form = ProvaPECForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            messaggio = services.pec_send(
+                modello="prova",
+                destinatari=[form.cleaned_data["indirizzo"]],
+                contesto={"richiesto_da": str(request.user)},
+            )
+            self.message_user(request, "Messaggio di prova accodato.", messages.SUCCESS)
+            return redirect("admin:inps_portal_messaggiopec_change", messaggio.pk)
+        contesto = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "Invia una PEC di prova",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/inps_portal/messaggiopec/prova.html", contesto)
 
     @admin.display(description="destinatari", ordering="_destinatari")
     def numero_destinatari(self, obj: MessaggioPEC) -> int:

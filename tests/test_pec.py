@@ -273,3 +273,20 @@ def test_an_operator_cannot_see_the_pec_admin(pec_locale: GatewayPEC, client: Cl
     assert client.get(reverse("admin:inps_portal_messaggiopec_changelist")).status_code == 302
     ricevuta = services.ricevuta_registra(grezzo=b"Subject: x\r\n\r\n")
     assert client.get(reverse("admin:inps_portal_ricevutapec_grezzo", args=[ricevuta.pk])).status_code == 302
+
+
+def test_staff_can_send_a_test_pec_from_the_admin(
+    pec_locale: GatewayPEC, django_capture_on_commit_callbacks: Callable[..., Any], admin_client: Client
+) -> None:
+    url = reverse("admin:inps_portal_messaggiopec_prova")
+    assert admin_client.get(url).status_code == 200
+    errore = admin_client.post(url, {"indirizzo": "non-un-indirizzo"})
+    assert errore.status_code == 200
+    assert "Indichi un indirizzo e-mail valido." in errore.content.decode()
+    assert not MessaggioPEC.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        risposta = admin_client.post(url, {"indirizzo": "protocollo@pec.comune-esempio.it"})
+    messaggio = MessaggioPEC.objects.get()
+    assert risposta["Location"] == reverse("admin:inps_portal_messaggiopec_change", args=[messaggio.pk])
+    assert messaggio.status == Status.CONSEGNATO
+    assert "Invio richiesto da" in messaggio.corpo_testo
