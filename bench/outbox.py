@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import smtplib
 import socket
@@ -157,6 +158,12 @@ def subprocess_running(name: str, command: list[str], env: dict[str, str], log_p
             log(f"{name} stopped")
 
 
+def without_banner(lines: list[str]) -> list[str]:
+    """A worker's log without Celery's start-up banner (which it prints at any log level) and what precedes it."""
+    ends = [i for i, line in enumerate(lines) if ".> celery " in line and "exchange=" in line]
+    return lines[ends[0] + 1 :] if ends else lines
+
+
 @contextmanager
 def logs_on_error(*processes: Process) -> Iterator[None]:
     """On any error, print what the subprocesses logged before they are stopped."""
@@ -191,6 +198,60 @@ def wait_worker(worker: Process, hostname: str) -> None:
         worker.check_alive()
         if time.monotonic() > deadline:
             raise BenchError(f"the Celery worker {hostname} did not answer within {START_TIMEOUT_S} s")
+
+
+# --- CPU time -----------------------------------------------------------------------------------------------------
+
+
+def _proc_stats() -> dict[int, tuple[str, int, int, float, float]]:
+    """Every process: name, parent, process group, own CPU seconds, CPU seconds of its reaped children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()  # fields[0] is the state, field 3 of proc(5)
+        own = (int(fields[11]) + int(fields[12])) / tick
+        reaped = (int(fields[13]) + int(fields[14])) / tick
+        found[int(entry.name)] = (name, int(fields[1]), int(fields[2]), own, reaped)
+    return found
+
+
+@dataclass(frozen=True)
+class CpuMeter:
+    """CPU seconds used so far by each component of the run, read from /proc (Linux).
+
+    A process group counts its live processes and the children they have reaped; PostgreSQL counts the postmaster,
+    everything it has reaped (the backends of closed connections) and its live children, whoever they serve.
+    """
+
+    groups: dict[str, int]  # name -> process group id of a subprocess started in a session of its own
+
+    def snapshot(self) -> dict[str, float]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = {"benchmark process": usage.ru_utime + usage.ru_stime}
+        if not Path("/proc/self/stat").exists():
+            return cpu
+        stats = _proc_stats()
+        for name, pgid in self.groups.items():
+            cpu[name] = sum(own + reaped for _, _, group, own, reaped in stats.values() if group == pgid)
+        for server in ("postgres", "redis-server"):
+            roots = {pid for pid, (n, ppid, *_) in stats.items() if n == server and stats.get(ppid, ("",))[0] != n}
+            cpu[server.removesuffix("-server")] = sum(
+                own + (reaped if pid in roots else 0.0)
+                for pid, (_, ppid, _, own, reaped) in stats.items()
+                if pid in roots or ppid in roots
+            )
+        return cpu
+
+    @staticmethod
+    def used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        return {name: round(after[name] - before.get(name, 0.0), 3) for name in after}
 
 
 # --- Maildirs -------------------------------------------------------------------------------------------------------
@@ -262,6 +323,7 @@ class Baseline:
     rate: float
     errors: int
     delivered: int  # copies in the gateway's consegnati Maildir afterwards
+    cpu_s: dict[str, float] = field(default_factory=dict)
 
 
 def plain_loop(envelopes: list[Envelope], port: int, *, one_connection: bool) -> tuple[float, int]:
@@ -285,12 +347,16 @@ def plain_loop(envelopes: list[Envelope], port: int, *, one_connection: bool) ->
     return time.perf_counter() - started, errors
 
 
-def run_baselines(envelopes: list[Envelope], port: int, maildir: Path, consegnati: Path) -> list[Baseline]:
+def run_baselines(
+    envelopes: list[Envelope], port: int, maildir: Path, consegnati: Path, meter: CpuMeter
+) -> list[Baseline]:
     results = []
     for variant, one_connection in (("smtplib, one connection per message", False), ("smtplib, one connection", True)):
+        before = meter.snapshot()
         seconds, errors = plain_loop(envelopes, port, one_connection=one_connection)
+        cpu = meter.used(before, meter.snapshot())
         delivered = len(maildir_files(consegnati))
-        results.append(Baseline(variant, len(envelopes), seconds, len(envelopes) / seconds, errors, delivered))
+        results.append(Baseline(variant, len(envelopes), seconds, len(envelopes) / seconds, errors, delivered, cpu))
         log(f"baseline {variant}: {len(envelopes) / seconds:.1f} msg/s ({seconds:.1f} s, {delivered} delivered)")
         clear_maildir(maildir)
         clear_maildir(consegnati)
@@ -335,6 +401,7 @@ class ReaderStats:
     passes: int = 0
     receipts: int = 0
     busy_s: float = 0.0
+    cpu_s: float = 0.0  # CPU time of the reader's thread
     longest_pass_s: float = 0.0
 
 
@@ -380,9 +447,11 @@ class PortalRun:
     reader: ReaderStats
     wall_start: datetime
     timed_out: bool
+    enqueue_cpu_s: float  # CPU time of the thread that called pec_send
+    cpu_s: dict[str, float]  # from the first pec_send until every message was final (or the timeout)
 
 
-def run_portal(count: int, batch: int, timeout_s: float, worker: Process) -> PortalRun:
+def run_portal(count: int, batch: int, timeout_s: float, worker: Process, meter: CpuMeter) -> PortalRun:
     """``pec_send`` ``count`` times in transactions of ``batch`` messages, then wait until every one is final."""
     from django.db import transaction
 
@@ -392,15 +461,17 @@ def run_portal(count: int, batch: int, timeout_s: float, worker: Process) -> Por
     stats = ReaderStats()
 
     def read() -> None:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         stats.receipts += leggi_ricevute()
         took = time.perf_counter() - started
         stats.passes += 1
         stats.busy_s += took
+        stats.cpu_s += time.thread_time() - cpu_started
         stats.longest_pass_s = max(stats.longest_pass_s, took)
 
+    cpu_before = meter.snapshot()
     wall_start = datetime.now().astimezone()
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.thread_time()
     monitor = Monitor(total=count, started=started)
     reader, poller = Loop("receipt-reader", read, READ_EVERY_S), Loop("status-poll", monitor.poll, POLL_EVERY_S)
     reader.start()
@@ -411,7 +482,7 @@ def run_portal(count: int, batch: int, timeout_s: float, worker: Process) -> Por
             with transaction.atomic():  # the enqueue of each message happens when this commits
                 for index in range(first, min(first + batch, count)):
                     pec_send(modello=MODELLO, destinatari=[recipient(index)])
-        enqueue_s = time.monotonic() - started
+        enqueue_s, enqueue_cpu_s = time.monotonic() - started, time.thread_time() - cpu_started
         log(f"enqueued {count} messages in {enqueue_s:.1f} s; waiting until every one is consegnato")
         deadline = started + timeout_s
         next_note = time.monotonic() + 10
@@ -427,10 +498,11 @@ def run_portal(count: int, batch: int, timeout_s: float, worker: Process) -> Por
             if time.monotonic() > next_note:
                 log(f"  {time.monotonic() - started:.0f} s: {monitor.last_counts}")
                 next_note += 10
+        cpu = meter.used(cpu_before, meter.snapshot())
     finally:
         poller.stop()
         reader.stop()
-    return PortalRun(count, batch, enqueue_s, monitor, stats, wall_start, timed_out)
+    return PortalRun(count, batch, enqueue_s, monitor, stats, wall_start, timed_out, enqueue_cpu_s, cpu)
 
 
 # --- After the run: what the database and the receiving side say ------------------------------------------------
@@ -513,8 +585,47 @@ def rate(count: int, seconds: float | None) -> float | None:
 
 
 def table(rows: list[tuple[str, float | None, float | None, float | None]]) -> str:
-    header = ["measure", "msg/s", "seconds", "x plain loop"]
-    cells = [[name, _fmt(r), _fmt(s, 2), _fmt(x, 2)] for name, r, s, x in rows]
+    return text_table(
+        ["measure", "msg/s", "seconds", "x plain loop"],
+        [[name, _fmt(r), _fmt(s, 2), _fmt(x, 2)] for name, r, s, x in rows],
+    )
+
+
+def portal_cpu(portal: PortalRun) -> dict[str, float]:
+    """The portal phase's CPU seconds, with the benchmark process split into its threads."""
+    cpu = dict(portal.cpu_s)
+    own = cpu.pop("benchmark process")
+    cpu["benchmark: pec_send"] = round(portal.enqueue_cpu_s, 3)
+    cpu["benchmark: receipt reader"] = round(portal.reader.cpu_s, 3)
+    cpu["benchmark: status poll, other"] = round(own - portal.enqueue_cpu_s - portal.reader.cpu_s, 3)
+    return cpu
+
+
+def cpu_table(baseline: Baseline, portal: PortalRun, portal_s: float | None, cores: int) -> str:
+    """CPU milliseconds per message of each component, in the plain loop and in the portal."""
+    plain = {("benchmark: smtplib client" if k == "benchmark process" else k): v for k, v in baseline.cpu_s.items()}
+    mine = portal_cpu(portal)
+    names = list(dict.fromkeys([*mine, *plain]))
+    rows = [
+        [name, _fmt(plain[name] * 1000 / baseline.messages, 2) if name in plain else "-",
+         _fmt(mine[name] * 1000 / portal.messages, 2) if name in mine else "-"]
+        for name in names
+    ]  # fmt: skip
+    plain_total, mine_total = sum(plain.values()), sum(mine.values())
+    rows.append(
+        ["total", _fmt(plain_total * 1000 / baseline.messages, 2), _fmt(mine_total * 1000 / portal.messages, 2)]
+    )
+    rows.append(
+        [
+            f"cores busy (of {cores})",
+            _fmt(plain_total / baseline.seconds, 2),
+            _fmt(mine_total / portal_s, 2) if portal_s else "-",
+        ]
+    )
+    return text_table(["CPU ms per message", "plain loop", "portal"], rows)
+
+
+def text_table(header: list[str], cells: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
 
     def line(row: list[str]) -> str:
@@ -592,16 +703,17 @@ def run(options: argparse.Namespace) -> int:
                 log(f"building {count} messages with componi_email (rows rolled back)")
                 envelopes = build_envelopes(count)
                 size = sum(len(e.dati) for e in envelopes) / count
-                baselines = run_baselines(envelopes, port, maildir, consegnati)
+                meter = CpuMeter({"gateway": gw.process.pid, "celery worker": worker.process.pid})
+                baselines = run_baselines(envelopes, port, maildir, consegnati, meter)
                 log(f"portal: {count} x pec_send in transactions of {options.batch}; receipts: {READER}")
-                portal = run_portal(count, options.batch, options.timeout, worker)
+                portal = run_portal(count, options.batch, options.timeout, worker, meter)
                 figures = stages(portal.wall_start)
                 received = receiving_side(consegnati)
                 leftovers = redis_leftovers()
                 counts = portal.monitor.last_counts
                 gw.check_alive()
                 worker.check_alive()
-            worker_log, gateway_log = summarize_log(worker.log_lines()), summarize_log(gw.log_lines())
+            worker_log, gateway_log = summarize_log(without_banner(worker.log_lines())), summarize_log(gw.log_lines())
         finally:
             if "django.db" in sys.modules:
                 from django.db import connections
@@ -662,6 +774,10 @@ def run(options: argparse.Namespace) -> int:
         f"receipts: {READER}; {reader.receipts} read in {reader.passes} passes, "
         f"busy {reader.busy_s:.1f} s, longest pass {reader.longest_pass_s:.1f} s"
     )
+    if len(portal.cpu_s) > 1:
+        print()
+        print(cpu_table(limit, portal, monitor.all_final_s or monitor.all_consegnati_s, description["nproc"]))
+        print()
     print(f"broker after the run: {leftovers}; max attempts per message: {figures['attempts_max']}")
     if portal.timed_out:
         print(f"note: stopped waiting after --timeout {options.timeout:.0f} s")
@@ -701,6 +817,7 @@ def run(options: argparse.Namespace) -> int:
             "statuses": counts,
             "stages": figures,
             "reader": asdict(reader),
+            "cpu_s": portal_cpu(portal),
             "broker_leftovers": leftovers,
             "timeline": monitor.timeline,
         },

@@ -7,9 +7,11 @@ import email
 import email.policy
 import mailbox
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -24,7 +26,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
-from inps_portal.pec.gateway import GatewayPEC, avvia
+from inps_portal.pec.gateway import GatewayPEC, avvia, porta_libera
 from tests.factories import UserFactory
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -142,6 +144,74 @@ def pec_locale(settings: Any, tmp_path: Path) -> GatewayPEC:
     from inps_portal.pec.transport import gateway_locale
 
     return gateway_locale()
+
+
+DOVECOT_CONF = """
+base_dir = {root}/run
+state_dir = {root}/run
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:{root}/mail/%u
+default_login_user = dovenull
+default_internal_user = dovecot
+mail_uid = dovecot
+mail_gid = dovecot
+first_valid_uid = 1
+passdb {{
+  driver = static
+  args = password={password}
+}}
+userdb {{
+  driver = static
+  args = uid=dovecot gid=dovecot home={root}/mail/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+@pytest.fixture(scope="session")
+def imap_server() -> Iterator[str]:
+    """A real IMAP server (Dovecot, from Debian's dovecot-imapd) holding the receipts mailbox; yields its URL."""
+    dovecot = shutil.which("dovecot") or "/usr/sbin/dovecot"
+    if not Path(dovecot).exists() or os.geteuid() != 0:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Dovecot (dovecot-imapd) serve ai test IMAP: `make test` lo installa")
+        pytest.skip("Dovecot non disponibile o utente non root")
+    # Not under pytest's private temporary folder: Dovecot's own user must reach the mailbox.
+    root = Path(tempfile.mkdtemp(prefix="inps-imap-"))
+    root.chmod(0o755)
+    (root / "mail").mkdir()
+    (root / "mail").chmod(0o777)
+    port = porta_libera()
+    conf = root / "dovecot.conf"
+    conf.write_text(DOVECOT_CONF.format(root=root, port=port, password="segreta-di-prova"))
+    process = subprocess.Popen([dovecot, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        time.sleep(0.1)
+    else:
+        process.terminate()
+        pytest.fail("Dovecot non ha aperto la porta IMAP")
+    yield f"imap://ricevute:segreta-di-prova@127.0.0.1:{port}/INBOX"
+    process.terminate()
+    process.wait(timeout=10)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
