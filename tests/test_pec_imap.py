@@ -26,7 +26,7 @@ def _deposita(url: str, *messaggi: bytes) -> None:
     with imaplib.IMAP4(parsed.hostname or "", parsed.port or 143) as client:
         client.login(parsed.username or "", parsed.password or "")
         for messaggio in messaggi:
-            client.append("INBOX", None, None, messaggio)
+            client.append("INBOX", "", "", messaggio)
 
 
 def test_receipts_are_read_from_imap_once(imap_server: str, settings: Any, pec_locale: GatewayPEC) -> None:
