@@ -249,3 +249,129 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.nome
+
+
+# --- Credentials (Circolare INPS 71/2016, sections 2 and 3) ---------------------------------------------------------
+
+
+class CredenzialeExInpdap(models.Model):
+    """The old GDP credential: codice fiscale and password, with its abilitazioni and the PassWeb enabling."""
+
+    codice_fiscale = models.CharField(
+        "codice fiscale", max_length=16, unique=True, validators=[validate_codice_fiscale]
+    )
+    user = models.OneToOneField(
+        User, on_delete=models.PROTECT, related_name="credenziale_ex_inpdap", verbose_name="persona"
+    )
+    password_hash = models.CharField(
+        max_length=250, help_text="Hash del sistema ex Inpdap, nel formato algoritmo$sale$hash."
+    )
+    passweb_abilitato_dal = models.DateField("abilitato a PassWeb dal", null=True, blank=True)
+    unificata_il = models.DateTimeField("unificata il", null=True, blank=True, db_index=True)
+    importata_il = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "credenziale ex Inpdap"
+        verbose_name_plural = "credenziali ex Inpdap"
+
+    def __str__(self) -> str:
+        return self.codice_fiscale
+
+
+class PIN(models.Model):
+    """An INPS PIN: 16 characters, known only to its holder, stored only as a hash."""
+
+    class Tipo(models.TextChoices):
+        ONLINE = "online", "PIN online"
+        DISPOSITIVO = "dispositivo", "PIN dispositivo"
+
+    class Status(models.TextChoices):
+        ATTIVO = "attivo", "Attivo"
+        SUPERATO = "superato", "Sostituito da un nuovo PIN"
+        REVOCATO = "revocato", "Revocato"
+
+    class Origine(models.TextChoices):
+        PREESISTENTE = "preesistente", "PIN già rilasciato (importato)"
+        UNIFICAZIONE_A = "unificazione_a", "Unificazione, caso a (solo credenziali ex Inpdap)"
+        UNIFICAZIONE_B = "unificazione_b", "Unificazione, caso b (credenziali ex Inpdap e PIN)"
+        SPORTELLO = "sportello", "Rilasciato allo sportello di una sede"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="pin", verbose_name="persona")
+    codice_hash = models.CharField(max_length=250)
+    tipo = models.CharField(max_length=20, choices=Tipo.choices, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ATTIVO, db_index=True)
+    origine = models.CharField(max_length=20, choices=Origine.choices)
+    creato_il = models.DateTimeField(default=clock.now)
+    superato_il = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "PIN"
+        verbose_name_plural = "PIN"
+        ordering = ["-creato_il"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="attivo"), name="un_solo_pin_attivo_per_persona"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} ({self.get_status_display().lower()})"
+
+
+class AbilitazioneDetenuta(models.Model):
+    """An abilitazione held for an Ente, through an ex-Inpdap credential or through a PIN."""
+
+    credenziale_ex_inpdap = models.ForeignKey(
+        CredenzialeExInpdap, on_delete=models.CASCADE, null=True, blank=True, related_name="abilitazioni"
+    )
+    pin = models.ForeignKey(PIN, on_delete=models.CASCADE, null=True, blank=True, related_name="abilitazioni")
+    ente = models.ForeignKey(Ente, on_delete=models.PROTECT, related_name="abilitazioni_detenute")
+    nome = models.CharField("abilitazione", max_length=150)
+
+    class Meta:
+        verbose_name = "abilitazione detenuta"
+        verbose_name_plural = "abilitazioni detenute"
+        ordering = ["ente__nome", "nome"]
+        constraints = [
+            models.CheckConstraint(
+                name="abilitazione_di_una_sola_credenziale",
+                condition=Q(pin__isnull=True, credenziale_ex_inpdap__isnull=False)
+                | Q(pin__isnull=False, credenziale_ex_inpdap__isnull=True),
+            ),
+            models.UniqueConstraint(
+                fields=["pin", "ente", "nome"], condition=Q(pin__isnull=False), name="abilitazione_unica_per_pin"
+            ),
+            models.UniqueConstraint(
+                fields=["credenziale_ex_inpdap", "ente", "nome"],
+                condition=Q(credenziale_ex_inpdap__isnull=False),
+                name="abilitazione_unica_per_credenziale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nome} ({self.ente})"
+
+
+class EventoCredenziale(models.Model):
+    """Every change to a person's credentials: who, when, from where, what. The audit trail of the admin."""
+
+    class Tipo(models.TextChoices):
+        UNIFICAZIONE = "unificazione", "Unificazione delle credenziali"
+        RIFIUTO_CREDENZIALE_DISMESSA = "rifiuto_dismessa", "Accesso con credenziale dismessa rifiutato"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="eventi_credenziali")
+    tipo = models.CharField(max_length=30, choices=Tipo.choices, db_index=True)
+    dettagli = models.JSONField(default=dict)
+    indirizzo_ip = models.GenericIPAddressField(null=True, blank=True)
+    eseguito_da = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="Operatore di sportello."
+    )
+    quando = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "evento sulle credenziali"
+        verbose_name_plural = "eventi sulle credenziali"
+        ordering = ["-quando"]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} - {self.user}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,14 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[INPS] "
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The ex-Inpdap hashes are only verified, never produced (accounts/hashers.py).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "accounts.hashers.LegacyMD5Hasher",
+    "accounts.hashers.LegacySHA1Hasher",
+    "accounts.hashers.LegacySHA256Hasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -198,6 +207,10 @@ EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@portale-enti.example.it")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Credentials (Circolare INPS 71/2016) --------------------------------------------------------------------------
+# From this date the GDP services accept only PINs and the first access with ex-Inpdap credentials unifies them.
+UNIFICAZIONE_DAL = dt.date.fromisoformat(env("UNIFICAZIONE_DAL", default="2016-05-09"))
 
 # --- PEC (certified e-mail) ----------------------------------------------------------------------------------------
 # Without PEC_SMTP_URL the development gateway runs in-process and writes its receipts into PEC_MAILDIR.

@@ -1,0 +1,133 @@
+"""The unification of credentials (Circolare INPS 71/2016, sections 2 and 3): every write about PINs.
+
+From the start date, a person with ex-Inpdap credentials gets one new PIN at the first access: case a (ex-Inpdap
+credentials and no PIN) with the ex-Inpdap abilitazioni, case b (both) with the union of both sets. The step is one
+transaction under a lock on the person, so two simultaneous first logins issue one PIN.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap, EventoCredenziale, User
+from inps_portal import clock
+from inps_portal.pec.services import pec_send
+
+logger = logging.getLogger(__name__)
+
+# 16 characters without the ones that are easy to mistake for each other when read from paper (0/O, 1/I/L).
+ALFABETO_PIN = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+LUNGHEZZA_PIN = 16
+# "abilitato a PassWeb a partire da aprile 2014" (Circolare 71/2016, par. 2).
+PASSWEB_DISPOSITIVO_DAL = dt.date(2014, 4, 1)
+
+
+class GiaUnificata(Exception):
+    """The credentials were unified already: the new PIN is the only credential."""
+
+
+class NienteDaUnificare(Exception):
+    """The person has no ex-Inpdap credential."""
+
+
+@dataclass(frozen=True)
+class PinRilasciato:
+    pin: PIN
+    codice: str  # shown once to its holder, never stored nor sent
+
+
+def genera_codice_pin() -> str:
+    return "".join(secrets.choice(ALFABETO_PIN) for _ in range(LUNGHEZZA_PIN))
+
+
+def pin_tipo_spettante(*, ha_pin_dispositivo: bool, passweb_abilitato_dal: dt.date | None) -> str:
+    """Dispositivo if the person already had a dispositivo PIN or was enabled to PassWeb from April 2014 on."""
+    if ha_pin_dispositivo:
+        return PIN.Tipo.DISPOSITIVO
+    if passweb_abilitato_dal is not None and passweb_abilitato_dal >= PASSWEB_DISPOSITIVO_DAL:
+        return PIN.Tipo.DISPOSITIVO
+    return PIN.Tipo.ONLINE
+
+
+def unificazione_in_vigore() -> bool:
+    return clock.today() >= settings.UNIFICAZIONE_DAL
+
+
+def unificazione_necessaria(user: User) -> bool:
+    return (
+        unificazione_in_vigore() and CredenzialeExInpdap.objects.filter(user=user, unificata_il__isnull=True).exists()
+    )
+
+
+@transaction.atomic
+def unificazione_esegui(
+    *, user: User, indirizzo_ip: str | None = None, eseguito_da: User | None = None
+) -> PinRilasciato:
+    """Issue the new PIN that replaces the person's ex-Inpdap credentials (and old PIN, in case b)."""
+    User.objects.select_for_update().get(pk=user.pk)  # serialises simultaneous first logins of the same person
+    credenziale = CredenzialeExInpdap.objects.filter(user=user).first()
+    if credenziale is None:
+        raise NienteDaUnificare("Nessuna credenziale ex Inpdap da unificare.")
+    if credenziale.unificata_il is not None:
+        raise GiaUnificata("Le credenziali sono già state unificate: usi il nuovo PIN.")
+    adesso = clock.now()
+    vecchio = PIN.objects.filter(user=user, status=PIN.Status.ATTIVO).first()
+    tipo = pin_tipo_spettante(
+        ha_pin_dispositivo=vecchio is not None and vecchio.tipo == PIN.Tipo.DISPOSITIVO,
+        passweb_abilitato_dal=credenziale.passweb_abilitato_dal,
+    )
+    abilitazioni = set(credenziale.abilitazioni.values_list("ente_id", "nome"))
+    if vecchio is not None:
+        abilitazioni |= set(vecchio.abilitazioni.values_list("ente_id", "nome"))
+        vecchio.status, vecchio.superato_il = PIN.Status.SUPERATO, adesso
+        vecchio.save(update_fields=["status", "superato_il"])
+    codice = genera_codice_pin()
+    pin = PIN.objects.create(
+        user=user,
+        codice_hash=make_password(codice),
+        tipo=tipo,
+        origine=PIN.Origine.UNIFICAZIONE_B if vecchio is not None else PIN.Origine.UNIFICAZIONE_A,
+        creato_il=adesso,
+    )
+    AbilitazioneDetenuta.objects.bulk_create(
+        [AbilitazioneDetenuta(pin=pin, ente_id=ente_id, nome=nome) for ente_id, nome in sorted(abilitazioni)]
+    )
+    credenziale.unificata_il = adesso
+    credenziale.save(update_fields=["unificata_il"])
+    canale = "sportello" if eseguito_da is not None else "online"
+    EventoCredenziale.objects.create(
+        user=user,
+        tipo=EventoCredenziale.Tipo.UNIFICAZIONE,
+        indirizzo_ip=indirizzo_ip,
+        eseguito_da=eseguito_da,
+        quando=adesso,
+        dettagli={
+            "caso": "b" if vecchio else "a",
+            "tipo_pin": tipo,
+            "abilitazioni": len(abilitazioni),
+            "canale": canale,
+        },
+    )
+    if user.email:
+        pec_send(
+            modello="unificazione",
+            destinatari=[user.email],
+            riferimento=pin,
+            contesto={
+                "persona": user.get_full_name(),
+                "quando": adesso,
+                "da_dove": indirizzo_ip or "non rilevato",
+                "canale": canale,
+                "tipo_pin": pin.get_tipo_display(),
+                "abilitazioni": len(abilitazioni),
+            },
+        )
+    logger.info("credenziali unificate", extra={"user_id": user.pk, "caso": "b" if vecchio else "a", "tipo": tipo})
+    return PinRilasciato(pin=pin, codice=codice)
