@@ -29,8 +29,8 @@ class _LegacyHasher(BasePasswordHasher):
         candidate = hashlib.new(self.digest, (decoded["salt"] + password).encode("utf-8")).hexdigest()
         return hmac.compare_digest(candidate, decoded["hash"].lower())
 
-    def safe_summary(self, encoded: str) -> dict[str, str]:
-        return {"algoritmo": self.algorithm, "hash": "********"}
+    def safe_summary(self, encoded: str) -> dict[Any, Any]:
+        return {"algoritmo": self.algorithm or "", "hash": "********"}
 
     def must_update(self, encoded: str) -> bool:
         return False

@@ -171,7 +171,7 @@ def logs_on_error(*processes: Process) -> Iterator[None]:
         yield
     except BaseException:
         for process in processes:
-            for entry in summarize_log(process.log_lines()):
+            for entry in summarize_log(without_banner(process.log_lines())):
                 print(f"{process.name} log: {entry}", file=sys.stderr)
         raise
 
@@ -678,17 +678,8 @@ def run(options: argparse.Namespace) -> int:
         try:
             manage(["migrate", "--noinput"], env)
             flush_redis()
-            gateway_cmd = [
-                PYTHON,
-                "manage.py",
-                "pec_gateway",
-                "--host",
-                HOST,
-                "--port",
-                str(port),
-                "--maildir",
-                str(maildir),
-            ]
+            gateway_cmd = [PYTHON, "manage.py", "pec_gateway", "--host", HOST, "--port", str(port)]
+            gateway_cmd += ["--maildir", str(maildir)]
             worker_cmd = [PYTHON, "-m", "celery", "-A", "inps_portal", "worker", "--pool=prefork"]
             worker_cmd += [f"--concurrency={options.concurrency}", "--loglevel=WARNING", f"--hostname={hostname}"]
             with (
