@@ -49,6 +49,7 @@ test: venv system-deps lint
 
 bench: venv system-deps
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/outbox.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
