@@ -18,3 +18,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_groups, sender=self, dispatch_uid="accounts-sync-groups")
+        from accounts import signals  # noqa: F401 - registers the receivers

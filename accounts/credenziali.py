@@ -66,6 +66,21 @@ def unificazione_necessaria(user: User) -> bool:
     )
 
 
+def anteprima_unificazione(user: User) -> dict[str, object]:
+    """What the unification will give, for the page that asks the person to confirm it."""
+    credenziale = CredenzialeExInpdap.objects.get(user=user)
+    vecchio = PIN.objects.filter(user=user, status=PIN.Status.ATTIVO).first()
+    abilitazioni = AbilitazioneDetenuta.objects.filter(credenziale_ex_inpdap=credenziale)
+    if vecchio is not None:
+        abilitazioni = abilitazioni | AbilitazioneDetenuta.objects.filter(pin=vecchio)
+    unione = sorted(set(abilitazioni.values_list("ente__nome", "nome")))
+    tipo = pin_tipo_spettante(
+        ha_pin_dispositivo=vecchio is not None and vecchio.tipo == PIN.Tipo.DISPOSITIVO,
+        passweb_abilitato_dal=credenziale.passweb_abilitato_dal,
+    )
+    return {"caso": "b" if vecchio else "a", "abilitazioni": unione, "tipo": PIN.Tipo(tipo).label}
+
+
 @transaction.atomic
 def unificazione_esegui(
     *, user: User, indirizzo_ip: str | None = None, eseguito_da: User | None = None

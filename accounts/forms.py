@@ -43,6 +43,29 @@ class LoginForm(AllauthLoginForm):
     def clean_login(self) -> str:
         return normalizza_codice_fiscale(self.cleaned_data["login"])
 
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()  # type: ignore[no-any-return]
+        except forms.ValidationError:
+            dismessa = getattr(self.request, "credenziale_dismessa", None)
+            if dismessa == "ex_inpdap":
+                raise forms.ValidationError(
+                    gettext(
+                        "Le credenziali ex Inpdap non sono più valide: sono state unificate nel nuovo PIN INPS, "
+                        "che da ora è l'unica credenziale per accedere. Se non lo ha più, si rivolga a una sede INPS."
+                    ),
+                    code="credenziale_dismessa",
+                ) from None
+            if dismessa == "pin_superato":
+                raise forms.ValidationError(
+                    gettext(
+                        "Questo PIN è stato sostituito dal nuovo PIN rilasciato con l'unificazione delle credenziali: "
+                        "acceda con il nuovo PIN."
+                    ),
+                    code="credenziale_dismessa",
+                ) from None
+            raise
+
 
 class CercaSedeForm(forms.Form):
     comune = forms.CharField(

@@ -8,4 +8,5 @@ urlpatterns = [
     path("comune/", views.area_comune, name="area_comune"),
     path("struttura/", views.area_struttura, name="area_struttura"),
     path("sedi/cerca/", views.cerca_sede, name="cerca_sede"),
+    path("credenziali/unificazione/", views.unificazione, name="unificazione"),
 ]

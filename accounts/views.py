@@ -2,14 +2,18 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import selectors
+from accounts import credenziali, selectors
 from accounts.forms import CercaSedeForm
+from accounts.middleware import SESSIONE_UNIFICAZIONE
 from accounts.models import Comune, Struttura, User
 from accounts.roles import Ruolo
 
@@ -94,3 +98,29 @@ def cerca_sede(request: HttpRequest) -> HttpResponse:
         ]
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "accounts/cerca_sede.html", {"form": form, "risultati": risultati}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+def unificazione(request: HttpRequest) -> HttpResponse:
+    """Explain the unification, then (POST) issue the new PIN and show it once, never to be shown again."""
+    user = _user(request)
+    if request.method == "POST":
+        try:
+            rilasciato = credenziali.unificazione_esegui(user=user, indirizzo_ip=request.META.get("REMOTE_ADDR"))
+        except credenziali.GiaUnificata:
+            request.session[SESSIONE_UNIFICAZIONE] = False
+            messages.info(request, gettext("Le sue credenziali sono già state unificate: acceda con il nuovo PIN."))
+            return redirect("home")
+        except credenziali.NienteDaUnificare:
+            request.session[SESSIONE_UNIFICAZIONE] = False
+            return redirect("home")
+        request.session[SESSIONE_UNIFICAZIONE] = False
+        # never_cache marks the response no-store: the page with the PIN is kept by no cache.
+        return render(request, "accounts/pin_rilasciato.html", {"rilasciato": rilasciato})
+    if not credenziali.unificazione_necessaria(user):
+        request.session[SESSIONE_UNIFICAZIONE] = False
+        return redirect("home")
+    contesto = credenziali.anteprima_unificazione(user)
+    return render(request, "accounts/unificazione.html", contesto)
