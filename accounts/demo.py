@@ -6,7 +6,9 @@ domain that cannot receive mail, so no demo ever writes to a real office.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 
@@ -91,7 +93,60 @@ def demo_popola() -> list[PersonaDemo]:
             user.save(update_fields=["is_staff", "is_superuser"])
             continue
         ruolo_assegna(user=user, ruolo=persona.ruolo, organizzazione=_organizzazione(persona.organizzazione))
+    _credenziali_demo()
     # The Ente operator acts for two Enti, to show the choice between them.
     mario = User.objects.get(codice_fiscale="RSSMRA78C15D086Z")
     ruolo_assegna(user=mario, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=Ente.objects.get(codice_fiscale="98000000020"))
     return PERSONE_DEMO
+
+
+# Operators of Enti who still hold ex-Inpdap credentials: logging in starts the unification (case a and case b).
+EX_INPDAP_PASSWORD = "Inpdap.Demo.2016"  # noqa: S105 - published in the README on purpose, DEBUG only
+PIN_DEMO_CASO_B = "DEMOPINCASOB2345"
+ABILITAZIONI_DEMO = {
+    "CNTLNE79B62D086B": (
+        "Elena",
+        "Conti",
+        ["Denunce contributive - Visualizzazione DMA", "Visualizzazione versamenti Ente"],
+        None,
+    ),
+    "NRERRT72R11A944W": (
+        "Roberto",
+        "Neri",
+        ["Domanda Valore PA", "Assistenza domiciliare - profilo Operatore"],
+        date(2015, 3, 2),
+    ),
+}
+
+
+def _credenziali_demo() -> None:
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.hashers import codifica_hash_legacy
+    from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap
+
+    ente = Ente.objects.get(codice_fiscale="98000000012")
+    hash_legacy = codifica_hash_legacy("sha1", hashlib.sha1(EX_INPDAP_PASSWORD.encode()).hexdigest())  # noqa: S324
+    for codice_fiscale, (nome, cognome, abilitazioni, passweb_dal) in ABILITAZIONI_DEMO.items():
+        user = User.objects.filter(codice_fiscale=codice_fiscale).first()
+        if user is None:
+            user = User.objects.create_user(
+                codice_fiscale, None, nome=nome, cognome=cognome, email=f"{nome}.{cognome}@example.it".lower()
+            )
+        if CredenzialeExInpdap.objects.filter(user=user).exists():
+            continue  # already there, perhaps unified during a demo: left as it is
+        credenziale = CredenzialeExInpdap.objects.create(
+            codice_fiscale=codice_fiscale, user=user, password_hash=hash_legacy, passweb_abilitato_dal=passweb_dal
+        )
+        AbilitazioneDetenuta.objects.bulk_create(
+            [AbilitazioneDetenuta(credenziale_ex_inpdap=credenziale, ente=ente, nome=n) for n in abilitazioni]
+        )
+        if codice_fiscale == "NRERRT72R11A944W":
+            pin = PIN.objects.create(
+                user=user,
+                codice_hash=make_password(PIN_DEMO_CASO_B),
+                tipo=PIN.Tipo.ONLINE,
+                origine=PIN.Origine.PREESISTENTE,
+            )
+            AbilitazioneDetenuta.objects.create(pin=pin, ente=ente, nome="Domanda Valore PA")
+        ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=ente)

@@ -7,7 +7,14 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from accounts.demo import DEMO_PASSWORD, ENTI_DEMO, PERSONE_DEMO
+from accounts.demo import (
+    ABILITAZIONI_DEMO,
+    DEMO_PASSWORD,
+    ENTI_DEMO,
+    EX_INPDAP_PASSWORD,
+    PERSONE_DEMO,
+    PIN_DEMO_CASO_B,
+)
 from accounts.models import Ente, User
 from accounts.roles import Ruolo
 from accounts.selectors import ruoli_di
@@ -25,7 +32,7 @@ def test_seed_demo_is_refused_when_debug_is_off() -> None:
 def test_seed_demo_creates_every_role_once_even_if_run_twice(registro: None) -> None:
     call_command("seed_demo")
     call_command("seed_demo")
-    assert User.objects.count() == len(PERSONE_DEMO)
+    assert User.objects.count() == len(PERSONE_DEMO) + len(ABILITAZIONI_DEMO)
     assert Ente.objects.count() == len(ENTI_DEMO)
     covered = set().union(*(ruoli_di(User.objects.get(pk=u.pk)) for u in User.objects.all()))
     assert covered == set(Ruolo)
@@ -47,3 +54,10 @@ def test_every_demo_person_logs_in_with_the_readme_password(registro: None) -> N
     assert DEMO_PASSWORD in readme
     for persona in PERSONE_DEMO:
         assert persona.codice_fiscale in readme
+    for codice_fiscale in ABILITAZIONI_DEMO:
+        assert codice_fiscale in readme
+        client = Client()
+        client.post(reverse("account_login"), {"login": codice_fiscale, "password": EX_INPDAP_PASSWORD})
+        assert client.get(reverse("home"))["Location"] == reverse("unificazione")
+    assert EX_INPDAP_PASSWORD in readme
+    assert PIN_DEMO_CASO_B in readme

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD, demo_popola
+from accounts.demo import DEMO_PASSWORD, EX_INPDAP_PASSWORD, PIN_DEMO_CASO_B, demo_popola
 
 
 class Command(BaseCommand):
@@ -19,3 +19,7 @@ class Command(BaseCommand):
         for persona in persone:
             ruolo = persona.ruolo.label if persona.ruolo else "Amministratore del portale (superutente)"
             self.stdout.write(f"  {persona.codice_fiscale}  {persona.nome} {persona.cognome}: {ruolo}")
+        self.stdout.write(
+            f"Credenziali ex Inpdap (password {EX_INPDAP_PASSWORD}): CNTLNE79B62D086B (caso a), "
+            f"NRERRT72R11A944W (caso b, anche PIN {PIN_DEMO_CASO_B})."
+        )
