@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from accounts.roles import AMBITI, Ruolo
-from accounts.selectors import ruoli_di
+from accounts.selectors import pin_attivo, ruoli_di
 
 RUOLI_STRUTTURA = {r for r, a in AMBITI.items() if a.model == "accounts.struttura"}
 RUOLI_COMUNE = {r for r, a in AMBITI.items() if a.model == "accounts.comune"}
@@ -28,7 +28,7 @@ def voci_menu(request: HttpRequest) -> list[VoceMenu]:
     if user is None or not user.is_authenticated:
         return voci
     ruoli = ruoli_di(user)  # type: ignore[arg-type]
-    if Ruolo.OPERATORE_ENTE in ruoli:
+    if Ruolo.OPERATORE_ENTE in ruoli or pin_attivo(user) is not None:  # type: ignore[arg-type]
         voci.append(VoceMenu(reverse("area_enti"), gettext("Area riservata Amministrazioni ed Enti")))
     if ruoli & RUOLI_COMUNE:
         voci.append(VoceMenu(reverse("area_comune"), gettext("Il mio Comune")))

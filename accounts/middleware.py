@@ -12,7 +12,7 @@ SESSIONE_UNIFICAZIONE = "unificazione_richiesta"
 
 
 class UnificazioneMiddleware:
-    ESENTI = ("/static/", "/healthz", "/account/logout/", "/accessibilita/", "/privacy/")
+    ESENTI = ("/static/", "/healthz", "/account/logout/", "/accessibilita/", "/privacy/", "/credenziali/guida/")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

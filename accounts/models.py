@@ -375,3 +375,40 @@ class EventoCredenziale(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_tipo_display()} - {self.user}"
+
+
+class ScadenzaPinOnline(models.Model):
+    """The date until which online PINs may use the Area riservata Amministrazioni ed Enti (1 July 2016 in the
+    circolare). Set by central staff; never edited: a new row replaces the previous one, so the history stays."""
+
+    data = models.DateField("ultimo giorno di validità dei PIN online nell'area")
+    motivo = models.CharField(max_length=250, blank=True)
+    impostata_da = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    impostata_il = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        verbose_name = "scadenza dei PIN online"
+        verbose_name_plural = "scadenze dei PIN online (storico)"
+        ordering = ["-impostata_il", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.data:%d/%m/%Y}"
+
+
+class PromemoriaScadenza(models.Model):
+    """A reminder of the deadline sent to a person: one per person, deadline and threshold (30, 7, 1 days)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="promemoria_scadenza")
+    scadenza = models.DateField()
+    giorni_prima = models.PositiveSmallIntegerField()
+    inviato_il = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "promemoria della scadenza"
+        verbose_name_plural = "promemoria della scadenza"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scadenza", "giorni_prima"], name="un_promemoria_per_soglia")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.giorni_prima} giorni prima del {self.scadenza:%d/%m/%Y}"

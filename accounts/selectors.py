@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from guardian.shortcuts import get_objects_for_user
 
-from accounts.models import Comune, Ente, Prestazione, Struttura, User
+from accounts.models import PIN, AbilitazioneDetenuta, Comune, Ente, Prestazione, Struttura, User
 from accounts.roles import AMBITI, Ruolo, group_name
 
 Tipo = Struttura.Tipo
@@ -96,8 +96,33 @@ def organizzazioni_di(user: User, ruolo: Ruolo) -> QuerySet[Any]:
 
 
 def enti_di(user: User) -> QuerySet[Ente]:
-    enti: QuerySet[Ente] = organizzazioni_di(user, Ruolo.OPERATORE_ENTE)
-    return con_competenza(enti.filter(attivo=True)).order_by("nome")
+    """The Enti a person acts for: by role, or through the abilitazioni of their active PIN."""
+    per_ruolo: QuerySet[Ente] = organizzazioni_di(user, Ruolo.OPERATORE_ENTE)
+    per_pin = AbilitazioneDetenuta.objects.filter(pin__user=user, pin__status=PIN.Status.ATTIVO).values("ente_id")
+    enti = Ente.objects.filter(Q(pk__in=per_ruolo.values("pk")) | Q(pk__in=per_pin), attivo=True)
+    return con_competenza(enti).order_by("nome")
+
+
+def pin_attivo(user: User) -> PIN | None:
+    cached: PIN | bool | None = getattr(user, "_pin_attivo_cache", False)
+    if cached is not False:
+        return cached  # type: ignore[return-value]
+    pin = PIN.objects.filter(user=user, status=PIN.Status.ATTIVO).first() if user.is_authenticated else None
+    user._pin_attivo_cache = pin  # type: ignore[attr-defined]
+    return pin
+
+
+def abilitazioni_per_ente(user: User) -> dict[int, list[str]]:
+    """The abilitazioni of the person's active PIN, by Ente."""
+    risultato: dict[int, list[str]] = {}
+    righe = AbilitazioneDetenuta.objects.filter(pin__user=user, pin__status=PIN.Status.ATTIVO).order_by("nome")
+    for ente_id, nome in righe.values_list("ente_id", "nome"):
+        risultato.setdefault(ente_id, []).append(nome)
+    return risultato
+
+
+def opera_per_enti(user: User) -> bool:
+    return Ruolo.OPERATORE_ENTE in ruoli_di(user) or pin_attivo(user) is not None
 
 
 def ruoli_per_organizzazione(user: User, modello: str) -> dict[Any, list[Ruolo]]:

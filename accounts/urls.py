@@ -9,4 +9,5 @@ urlpatterns = [
     path("struttura/", views.area_struttura, name="area_struttura"),
     path("sedi/cerca/", views.cerca_sede, name="cerca_sede"),
     path("credenziali/unificazione/", views.unificazione, name="unificazione"),
+    path("credenziali/guida/", views.guida_credenziali, name="guida_credenziali"),
 ]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,11 +13,10 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import credenziali, selectors
+from accounts import credenziali, scadenza, selectors
 from accounts.forms import CercaSedeForm
 from accounts.middleware import SESSIONE_UNIFICAZIONE
 from accounts.models import Comune, Struttura, User
-from accounts.roles import Ruolo
 
 
 def _user(request: HttpRequest) -> User:
@@ -33,13 +34,32 @@ def profilo(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profilo.html", {"incarichi": incarichi})
 
 
+def area_riservata(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of the Area riservata Amministrazioni ed Enti: for people who act for an Ente; closed to online PINs
+    after the deadline, with a page that explains how to convert; the days left on every page before it."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = _user(request)
+        if not selectors.opera_per_enti(user):
+            raise Http404
+        stato = scadenza.stato_pin_online(user)
+        if stato is not None and stato.scaduto:
+            return render(request, "accounts/pin_online_scaduto.html", {"stato": stato}, status=403)
+        request.stato_pin_online = stato  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
 @require_safe
-@login_required
+@area_riservata
 def area_enti(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if Ruolo.OPERATORE_ENTE not in selectors.ruoli_di(user):
-        raise Http404
-    return render(request, "accounts/area_enti.html", {"enti": selectors.enti_di(user)})
+    abilitazioni = selectors.abilitazioni_per_ente(user)
+    enti = [(ente, abilitazioni.get(ente.pk, [])) for ente in selectors.enti_di(user)]
+    contesto = {"enti": enti, "pin": selectors.pin_attivo(user), "stato": request.stato_pin_online}  # type: ignore[attr-defined]
+    return render(request, "accounts/area_enti.html", contesto)
 
 
 @require_safe
@@ -98,6 +118,11 @@ def cerca_sede(request: HttpRequest) -> HttpResponse:
         ]
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "accounts/cerca_sede.html", {"form": form, "risultati": risultati}, status=status)
+
+
+@require_safe
+def guida_credenziali(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/guida_credenziali.html")
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -121,6 +122,11 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "pec-recupera": {"task": "pec.recupera", "schedule": 60.0},
     "pec-leggi-ricevute": {"task": "pec.leggi_ricevute", "schedule": 20.0},
+    # Reminders of the online-PIN deadline (30, 7, 1 days before), every morning; each is sent once per person.
+    "credenziali-promemoria-scadenza": {
+        "task": "credenziali.promemoria_scadenza",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------------------------------

@@ -55,9 +55,9 @@ def test_operatore_ente_logs_in_sees_their_ente_and_logs_out(
     expect(page.get_by_role("heading", level=1)).to_have_text(AREA_ENTI)
     expect(menu.get_by_role("link", name=AREA_ENTI)).to_have_attribute("aria-current", "page")
 
-    riga = page.get_by_role("row", name=ente.nome)
-    expect(riga).to_have_count(1)
-    expect(riga.get_by_role("cell")).to_have_text(
+    scheda = page.get_by_role("region", name=ente.nome)
+    expect(scheda).to_have_count(1)
+    expect(scheda.locator("dd")).to_have_text(
         [ente.codice_fiscale, "Cosenza (CS)", "Sede territoriale di Cosenza", "Direzione regionale Calabria"]
     )
     page.screenshot(path=SCREENSHOT, full_page=True)
