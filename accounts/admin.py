@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from guardian.admin import GuardedModelAdmin
 
-from accounts import selectors
+from accounts import admin_credenziali, selectors
 from accounts.models import Comune, Ente, Prestazione, Provincia, Regione, Struttura, User
 
 
@@ -120,3 +120,7 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     filter_horizontal = ["groups"]
+
+
+# The credentials have their own module; importing it registers them.
+__all__ = ["admin_credenziali"]

@@ -83,9 +83,18 @@ def anteprima_unificazione(user: User) -> dict[str, object]:
 
 @transaction.atomic
 def unificazione_esegui(
-    *, user: User, indirizzo_ip: str | None = None, eseguito_da: User | None = None
+    *,
+    user: User,
+    indirizzo_ip: str | None = None,
+    eseguito_da: User | None = None,
+    documento: dict[str, str] | None = None,
 ) -> PinRilasciato:
-    """Issue the new PIN that replaces the person's ex-Inpdap credentials (and old PIN, in case b)."""
+    """Issue the new PIN that replaces the person's ex-Inpdap credentials (and old PIN, in case b).
+
+    At a counter, ``eseguito_da`` is the Sede's staff member and ``documento`` the identity document checked.
+    """
+    if eseguito_da is not None and not documento:
+        raise ValueError("Allo sportello va registrato il documento di identità verificato.")
     User.objects.select_for_update().get(pk=user.pk)  # serialises simultaneous first logins of the same person
     credenziale = CredenzialeExInpdap.objects.filter(user=user).first()
     if credenziale is None:
@@ -128,6 +137,7 @@ def unificazione_esegui(
             "tipo_pin": tipo,
             "abilitazioni": len(abilitazioni),
             "canale": canale,
+            **({"documento": documento} if documento else {}),
         },
     )
     if user.email:

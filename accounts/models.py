@@ -273,6 +273,7 @@ class CredenzialeExInpdap(models.Model):
     class Meta:
         verbose_name = "credenziale ex Inpdap"
         verbose_name_plural = "credenziali ex Inpdap"
+        permissions = [("sportello_credenziali", "Unifica le credenziali allo sportello di una sede")]
 
     def __str__(self) -> str:
         return self.codice_fiscale

@@ -73,8 +73,15 @@ AMBITI: dict[Ruolo, Ambito] = {
 # central staff.
 REGISTRY_MODELS = ("regione", "provincia", "comune", "prestazione", "struttura", "ente")
 _LETTURA_REGISTRO = tuple(f"accounts.view_{m}" for m in REGISTRY_MODELS)
+_SPORTELLO = (
+    "accounts.view_credenzialeexinpdap",
+    "accounts.view_pin",
+    "accounts.view_eventocredenziale",
+    "accounts.sportello_credenziali",
+)
 GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {
-    Ruolo.PERSONALE_SEDE: _LETTURA_REGISTRO,
+    # Any Sede may unify credentials for the person in front of it (Circolare 71/2016, par. 2).
+    Ruolo.PERSONALE_SEDE: (*_LETTURA_REGISTRO, *_SPORTELLO),
     Ruolo.PERSONALE_DIREZIONE_REGIONALE: _LETTURA_REGISTRO,
     Ruolo.DIRETTORE: _LETTURA_REGISTRO,
     # Central staff correct the registry and watch the PEC channel (messages, receipts, re-sending).
@@ -82,6 +89,10 @@ GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {
         *(f"accounts.{action}_{m}" for m in REGISTRY_MODELS for action in ("view", "add", "change")),
         "inps_portal.view_messaggiopec",
         "inps_portal.view_ricevutapec",
+        "accounts.view_scadenzapinonline",
+        "accounts.add_scadenzapinonline",
+        "accounts.view_pin",
+        "accounts.view_eventocredenziale",
     ),
 }
 

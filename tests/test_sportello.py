@@ -1,0 +1,85 @@
+"""At the counter: Sede staff unify the credentials of the person in front of them, recording the document checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import PIN, EventoCredenziale, ScadenzaPinOnline, Struttura, User
+from accounts.roles import Ruolo
+from accounts.services import ruolo_assegna
+from tests.factories import EnteFactory, UserFactory
+from tests.test_unificazione import crea_credenziale
+
+pytestmark = pytest.mark.django_db
+
+
+def _personale(ruolo: Ruolo, codice: str) -> User:
+    user = UserFactory.create()
+    ruolo_assegna(user=user, ruolo=ruolo, organizzazione=Struttura.objects.get(codice=codice))
+    return User.objects.get(pk=user.pk)
+
+
+def test_sede_staff_unify_at_the_counter_and_print_the_pin_once(
+    client: Client, registro: None, pec_locale: Any
+) -> None:
+    persona = UserFactory.create(password="!", email="persona@example.it")
+    credenziale = crea_credenziale(persona, [(EnteFactory.create(), "Domanda Valore PA")])
+    staff = _personale(Ruolo.PERSONALE_SEDE, "ST-CZ")  # any Sede, not only the competent one
+    client.force_login(staff)
+    elenco = client.get(reverse("admin:accounts_credenzialeexinpdap_changelist"), {"q": persona.codice_fiscale})
+    assert "Unifica per la persona allo sportello" in elenco.content.decode()
+    url = reverse("admin:accounts_credenzialeexinpdap_sportello", args=[credenziale.pk])
+    senza_documento = client.post(url, {"documento_tipo": "passaporto"})
+    assert "Indichi il numero del documento." in senza_documento.content.decode()
+    assert "Confermi di aver verificato" in senza_documento.content.decode()
+    assert not PIN.objects.filter(user=persona).exists()
+    risposta = client.post(
+        url, {"documento_tipo": "passaporto", "documento_numero": "YA1234567", "identita_verificata": "on"}
+    )
+    codice = risposta.context["rilasciato"].codice
+    assert codice in risposta.content.decode()
+    assert "no-store" in risposta["Cache-Control"]
+    pin = PIN.objects.get(user=persona, status="attivo")
+    assert check_password(codice, pin.codice_hash)
+    evento = EventoCredenziale.objects.get(user=persona)
+    assert evento.eseguito_da == staff
+    assert evento.dettagli["documento"] == {"tipo": "passaporto", "numero": "YA1234567"}
+    assert evento.dettagli["canale"] == "sportello"
+    # The PIN is not shown again: the page now says it is done.
+    ancora = client.post(
+        url, {"documento_tipo": "passaporto", "documento_numero": "YA1234567", "identita_verificata": "on"}
+    )
+    assert ancora.status_code == 302
+    assert PIN.objects.filter(user=persona).count() == 1
+
+
+def test_only_sede_staff_use_the_counter(client: Client, registro: None) -> None:
+    persona = UserFactory.create(password="!")
+    credenziale = crea_credenziale(persona, [])
+    url = reverse("admin:accounts_credenzialeexinpdap_sportello", args=[credenziale.pk])
+    client.force_login(_personale(Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-18"))
+    assert client.get(url).status_code == 404
+    client.force_login(UserFactory.create())
+    assert client.get(url).status_code == 302
+
+
+def test_central_staff_set_a_new_deadline_and_the_old_one_stays(client: Client, registro: None) -> None:
+    staff = _personale(Ruolo.PERSONALE_DIREZIONE_CENTRALE, "DC-CW")
+    client.force_login(staff)
+    risposta = client.post(
+        reverse("admin:accounts_scadenzapinonline_add"), {"data": "2016-09-30", "motivo": "proroga di prova"}
+    )
+    assert risposta.status_code == 302
+    assert ScadenzaPinOnline.objects.count() == 2
+    nuova = ScadenzaPinOnline.objects.order_by("-impostata_il", "-pk").first()
+    assert nuova.impostata_da == staff
+    prima = ScadenzaPinOnline.objects.order_by("impostata_il", "pk").first()
+    cambia = client.post(reverse("admin:accounts_scadenzapinonline_change", args=[prima.pk]), {"data": "2020-01-01"})
+    assert cambia.status_code == 403
+    client.force_login(_personale(Ruolo.PERSONALE_SEDE, "ST-CS"))
+    assert client.get(reverse("admin:accounts_scadenzapinonline_add")).status_code == 403
