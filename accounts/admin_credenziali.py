@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,8 +16,19 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 
-from accounts import credenziali
-from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap, EventoCredenziale, ScadenzaPinOnline
+from accounts import conversione, credenziali, selectors
+from accounts.models import (
+    PIN,
+    AbilitazioneDetenuta,
+    CredenzialeExInpdap,
+    EventoConversione,
+    EventoCredenziale,
+    RichiestaConversione,
+    ScadenzaPinOnline,
+)
+from accounts.roles import Ruolo
+
+logger = logging.getLogger(__name__)
 
 
 class SolaLettura:
@@ -145,3 +159,132 @@ class CredenzialeExInpdapAdmin(SolaLettura, admin.ModelAdmin):
                 request, "admin/accounts/pin_sportello.html", {**contesto, "rilasciato": rilasciato}
             )
         return TemplateResponse(request, "admin/accounts/sportello.html", {**contesto, "form": form})
+
+
+class RifiutoForm(forms.Form):
+    motivo = forms.CharField(
+        label="Motivo del rifiuto (sarà comunicato alla persona)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Indichi il motivo del rifiuto."},
+    )
+
+
+class EventoConversioneInline(SolaLettura, admin.TabularInline):
+    model = EventoConversione
+    fields = readonly_fields = ("quando", "da", "a", "chi", "motivo")
+    extra = 0
+
+
+@admin.register(RichiestaConversione)
+class RichiestaConversioneAdmin(SolaLettura, admin.ModelAdmin):
+    """The queue of a Sede: only the requests addressed to the Sedi the staff member works for."""
+
+    list_display = ["creata_il", "user", "ente", "sede", "status"]
+    list_filter = ["status", "creata_il"]
+    search_fields = ["user__codice_fiscale", "user__cognome"]
+    list_select_related = ["user", "ente", "sede"]
+    fields = readonly_fields = (
+        "user",
+        "ente",
+        "sede",
+        "status",
+        "creata_il",
+        "documenti",
+        "motivo_rifiuto",
+        "decisa_il",
+        "decisa_da",
+        "decisione",
+    )
+    inlines = [EventoConversioneInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RichiestaConversione]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        sedi = selectors.organizzazioni_di(request.user, Ruolo.PERSONALE_SEDE)  # type: ignore[arg-type]
+        return queryset.filter(sede__in=sedi)
+
+    @admin.display(description="documenti")
+    def documenti(self, obj: RichiestaConversione) -> str:
+        return format_html(
+            '<a href="{}">Modulo firmato</a> · <a href="{}">Documento di identità</a>',
+            reverse("admin:accounts_richiestaconversione_documento", args=[obj.pk, "modulo"]),
+            reverse("admin:accounts_richiestaconversione_documento", args=[obj.pk, "identita"]),
+        )
+
+    @admin.display(description="decisione")
+    def decisione(self, obj: RichiestaConversione) -> str:
+        if obj.status != RichiestaConversione.Status.INVIATA:
+            return "—"
+        return format_html(
+            '<a class="button" href="{}">Approva o respingi</a>',
+            reverse("admin:accounts_richiestaconversione_decidi", args=[obj.pk]),
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        vista = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/documento/<str:quale>/", vista(self.documento), name="accounts_richiestaconversione_documento"
+            ),
+            path("<int:pk>/decidi/", vista(self.decidi), name="accounts_richiestaconversione_decidi"),
+            *super().get_urls(),
+        ]
+
+    def _richiesta(self, request: HttpRequest, pk: int) -> RichiestaConversione:
+        if not self.has_view_permission(request):
+            raise Http404
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def documento(self, request: HttpRequest, pk: int, quale: str) -> HttpResponse:
+        """Serve an uploaded document to the staff of the Sede that reviews it, and to nobody else."""
+        richiesta = self._richiesta(request, pk)
+        campo = {"modulo": richiesta.modulo_firmato, "identita": richiesta.documento_identita}.get(quale)
+        if campo is None:
+            raise Http404
+        logger.info(
+            "accesso a un documento personale",
+            extra={"richiesta_id": richiesta.pk, "documento": quale, "operatore_id": request.user.pk},
+        )
+        with campo.open("rb") as handle:
+            contenuto = handle.read()
+        tipo = (
+            "application/pdf"
+            if contenuto.startswith(b"%PDF-")
+            else ("image/png" if contenuto.startswith(b"\x89PNG") else "image/jpeg")
+        )
+        response = HttpResponse(contenuto, content_type=tipo)
+        response["Content-Disposition"] = f'inline; filename="{quale}-{richiesta.pk}{PurePath(campo.name).suffix}"'
+        response["Cache-Control"] = "no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def decidi(self, request: HttpRequest, pk: int) -> HttpResponse:
+        richiesta = self._richiesta(request, pk)
+        if not request.user.has_perm("accounts.decidere_conversione"):
+            raise Http404
+        form = RifiutoForm(request.POST if request.POST.get("esito") == "respingi" else None)
+        if request.method == "POST":
+            esito = request.POST.get("esito")
+            if esito == "approva" or (esito == "respingi" and form.is_valid()):
+                try:
+                    conversione.conversione_decidi(
+                        richiesta_id=richiesta.pk,
+                        decisa_da=request.user,  # type: ignore[arg-type]
+                        approvata=esito == "approva",
+                        motivo=form.cleaned_data.get("motivo", "") if esito == "respingi" else "",
+                    )
+                except conversione.ConversioneNonAmmessa as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                else:
+                    self.message_user(request, "Decisione registrata e comunicata alla persona.", messages.SUCCESS)
+                return redirect("admin:accounts_richiestaconversione_change", richiesta.pk)
+        contesto = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "richiesta": richiesta,
+            "form": form,
+            "title": f"Conversione del PIN di {richiesta.user}",
+        }
+        return TemplateResponse(request, "admin/accounts/decidi_conversione.html", contesto)

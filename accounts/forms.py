@@ -7,7 +7,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Comune
+from accounts.documenti import controlla_documento
+from accounts.models import Comune, Ente
 from accounts.validators import normalizza_codice_fiscale
 
 
@@ -90,3 +91,33 @@ class CercaSedeForm(forms.Form):
         comuni = Comune.objects.select_related("provincia__regione")
         esatti = list(comuni.filter(nome__iexact=nome)[:limite])
         return esatti or list(comuni.filter(nome__icontains=nome).order_by("nome")[:limite])
+
+
+class ConversioneForm(forms.Form):
+    ente = forms.ModelChoiceField(
+        label=_("Ente per cui opera"),
+        queryset=Ente.objects.none(),
+        empty_label=None,
+        help_text=_("La richiesta va alla sede territoriale competente per questo Ente."),
+        error_messages={"invalid_choice": _("Scelga uno degli Enti per cui opera.")},
+    )
+    modulo_firmato = forms.FileField(
+        label=_("Modulo di richiesta firmato"),
+        help_text=_("PDF, JPEG o PNG, al massimo 5 MB."),
+        error_messages={"required": _("Carichi il modulo di richiesta firmato.")},
+    )
+    documento_identita = forms.FileField(
+        label=_("Documento di identità"),
+        help_text=_("Fronte e retro, PDF, JPEG o PNG, al massimo 5 MB."),
+        error_messages={"required": _("Carichi un documento di identità valido.")},
+    )
+
+    def __init__(self, *args: Any, enti: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ente"].queryset = enti  # type: ignore[attr-defined]
+
+    def clean_modulo_firmato(self) -> Any:
+        return controlla_documento(self.cleaned_data["modulo_firmato"])
+
+    def clean_documento_identita(self) -> Any:
+        return controlla_documento(self.cleaned_data["documento_identita"])

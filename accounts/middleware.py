@@ -12,7 +12,15 @@ SESSIONE_UNIFICAZIONE = "unificazione_richiesta"
 
 
 class UnificazioneMiddleware:
-    ESENTI = ("/static/", "/healthz", "/account/logout/", "/accessibilita/", "/privacy/", "/credenziali/guida/")
+    ESENTI = (
+        "/static/",
+        "/healthz",
+        "/account/logout/",
+        "/accessibilita/",
+        "/privacy/",
+        "/credenziali/guida/",
+        "/credenziali/pin-online/",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -413,3 +413,69 @@ class PromemoriaScadenza(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.giorni_prima} giorni prima del {self.scadenza:%d/%m/%Y}"
+
+
+def _percorso_documento(instance: Any, filename: str) -> str:
+    """Uploaded documents get a random name: nothing of the person's file name ends up on disk."""
+    import uuid
+    from pathlib import PurePath
+
+    return f"conversioni/{clock.today():%Y/%m}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class RichiestaConversione(models.Model):
+    """A request to turn an online PIN into a dispositivo one, reviewed by the Sede competent for the Ente."""
+
+    class Status(models.TextChoices):
+        INVIATA = "inviata", "Inviata, in attesa della sede"
+        APPROVATA = "approvata", "Approvata: il PIN è dispositivo"
+        RESPINTA = "respinta", "Respinta"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="richieste_conversione")
+    pin = models.ForeignKey(PIN, on_delete=models.PROTECT, related_name="richieste_conversione")
+    ente = models.ForeignKey(Ente, on_delete=models.PROTECT, related_name="+")
+    sede = models.ForeignKey(
+        Struttura,
+        on_delete=models.PROTECT,
+        related_name="richieste_conversione",
+        help_text="La sede territoriale competente per l'Ente al momento della richiesta.",
+    )
+    modulo_firmato = models.FileField(upload_to=_percorso_documento)
+    documento_identita = models.FileField("documento di identità", upload_to=_percorso_documento)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVIATA, db_index=True)
+    motivo_rifiuto = models.TextField(blank=True)
+    creata_il = models.DateTimeField(default=clock.now, db_index=True)
+    decisa_il = models.DateTimeField(null=True, blank=True)
+    decisa_da = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "richiesta di conversione del PIN"
+        verbose_name_plural = "richieste di conversione del PIN"
+        permissions = [("decidere_conversione", "Decide le richieste di conversione del PIN della propria sede")]
+        ordering = ["-creata_il"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="inviata"), name="una_richiesta_di_conversione_in_corso"
+            ),
+            models.CheckConstraint(name="rifiuto_motivato", condition=~Q(status="respinta") | ~Q(motivo_rifiuto="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversione del PIN di {self.user} ({self.get_status_display()})"
+
+
+class EventoConversione(models.Model):
+    richiesta = models.ForeignKey(RichiestaConversione, on_delete=models.CASCADE, related_name="eventi")
+    da = models.CharField(max_length=20, blank=True)
+    a = models.CharField(max_length=20)
+    chi = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    motivo = models.TextField(blank=True)
+    quando = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "evento della richiesta"
+        verbose_name_plural = "eventi della richiesta"
+        ordering = ["quando", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.da or '—'} → {self.a}"

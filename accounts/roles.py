@@ -78,6 +78,8 @@ _SPORTELLO = (
     "accounts.view_pin",
     "accounts.view_eventocredenziale",
     "accounts.sportello_credenziali",
+    "accounts.view_richiestaconversione",
+    "accounts.decidere_conversione",
 )
 GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {
     # Any Sede may unify credentials for the person in front of it (Circolare 71/2016, par. 2).

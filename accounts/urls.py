@@ -10,4 +10,6 @@ urlpatterns = [
     path("sedi/cerca/", views.cerca_sede, name="cerca_sede"),
     path("credenziali/unificazione/", views.unificazione, name="unificazione"),
     path("credenziali/guida/", views.guida_credenziali, name="guida_credenziali"),
+    path("credenziali/pin-online/", views.pin_online, name="pin_online"),
+    path("credenziali/pin-online/modulo.pdf", views.modulo_conversione, name="modulo_conversione"),
 ]

@@ -13,10 +13,12 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import credenziali, scadenza, selectors
-from accounts.forms import CercaSedeForm
+from accounts import conversione, credenziali, scadenza, selectors
+from accounts.forms import CercaSedeForm, ConversioneForm
 from accounts.middleware import SESSIONE_UNIFICAZIONE
-from accounts.models import Comune, Struttura, User
+from accounts.models import Comune, RichiestaConversione, Struttura, User
+from inps_portal import clock
+from inps_portal.pdf import render_pdf
 
 
 def _user(request: HttpRequest) -> User:
@@ -149,3 +151,47 @@ def unificazione(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     contesto = credenziali.anteprima_unificazione(user)
     return render(request, "accounts/unificazione.html", contesto)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def pin_online(request: HttpRequest) -> HttpResponse:
+    """ "Il PIN online": the request to convert it into a dispositivo PIN, and how it is going."""
+    user = _user(request)
+    pin = selectors.pin_attivo(user)
+    richieste = user.richieste_conversione.select_related("sede", "ente").order_by("-creata_il")[:5]
+    in_corso = next((r for r in richieste if r.status == RichiestaConversione.Status.INVIATA), None)
+    form = ConversioneForm(request.POST or None, request.FILES or None, enti=selectors.enti_di(user))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                conversione.conversione_richiedi(user=user, **form.cleaned_data)
+            except conversione.ConversioneNonAmmessa as exc:
+                messages.error(request, str(exc))
+                return redirect("pin_online")
+            messages.success(request, gettext("Richiesta inviata alla sede competente: riceverà l'esito per e-mail."))
+            return redirect("pin_online")
+        status = 400
+    contesto = {
+        "pin": pin,
+        "richieste": richieste,
+        "in_corso": in_corso,
+        "form": form,
+        "stato": scadenza.stato_pin_online(user),
+    }
+    return render(request, "accounts/pin_online.html", contesto, status=status)
+
+
+@require_safe
+@login_required
+def modulo_conversione(request: HttpRequest) -> HttpResponse:
+    """The request form, pre-filled with the person's data, to print and sign."""
+    user = _user(request)
+    pdf = render_pdf(
+        "accounts/modulo_conversione.html",
+        {"user": user, "enti": list(selectors.enti_di(user)), "oggi": clock.today(), "pin": selectors.pin_attivo(user)},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="richiesta-conversione-pin.pdf"'
+    return response

@@ -200,7 +200,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Identity documents and signed forms: PDF, JPEG or PNG, checked by content, at most this size.
+DOCUMENTI_DIMENSIONE_MASSIMA = env.int("DOCUMENTI_DIMENSIONE_MASSIMA", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------------------------------
