@@ -68,12 +68,57 @@ class AbilitazioneInline(SolaLettura, admin.TabularInline):
 
 @admin.register(PIN)
 class PINAdmin(SolaLettura, admin.ModelAdmin):
-    list_display = ["user", "tipo", "status", "origine", "creato_il"]
+    list_display = ["user", "tipo", "status", "origine", "creato_il", "sportello"]
     list_filter = ["tipo", "status", "origine"]
     search_fields = ["user__codice_fiscale", "user__cognome"]
     list_select_related = ["user"]
     exclude = ["codice_hash"]
     inlines = [AbilitazioneInline]
+
+    @admin.display(description="allo sportello")
+    def sportello(self, obj: PIN) -> str:
+        if obj.status != PIN.Status.ATTIVO or obj.tipo != PIN.Tipo.ONLINE:
+            return "—"
+        url = reverse("admin:accounts_pin_sportello", args=[obj.pk])
+        return format_html('<a href="{}">Converti in PIN dispositivo</a>', url)
+
+    def get_urls(self) -> list[URLPattern]:
+        sportello = path(
+            "<int:pk>/sportello/",
+            self.admin_site.admin_view(never_cache(self.converti_allo_sportello)),
+            name="accounts_pin_sportello",
+        )
+        return [sportello, *super().get_urls()]
+
+    def converti_allo_sportello(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.has_perm("accounts.sportello_credenziali"):
+            raise Http404
+        pin = get_object_or_404(PIN.objects.select_related("user"), pk=pk)
+        form = SportelloForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                conversione.conversione_sportello(
+                    pin_id=pin.pk,
+                    eseguito_da=request.user,  # type: ignore[arg-type]
+                    indirizzo_ip=request.META.get("REMOTE_ADDR"),
+                    documento={
+                        "tipo": form.cleaned_data["documento_tipo"],
+                        "numero": form.cleaned_data["documento_numero"],
+                    },
+                )
+            except conversione.ConversioneNonAmmessa as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, "Il PIN è ora un PIN dispositivo: il codice non cambia.", messages.SUCCESS)
+            return redirect("admin:accounts_pin_changelist")
+        contesto = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "persona": pin.user,
+            "title": f"Conversione allo sportello: {pin.user}",
+        }
+        return TemplateResponse(request, "admin/accounts/sportello_conversione.html", contesto)
 
 
 @admin.register(EventoCredenziale)

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from accounts import selectors
-from accounts.models import PIN, Ente, EventoConversione, RichiestaConversione, User
+from accounts.models import PIN, Ente, EventoConversione, EventoCredenziale, RichiestaConversione, User
 from inps_portal import clock
 from inps_portal.pec.services import pec_send
 
@@ -81,3 +81,43 @@ def conversione_decidi(
             },
         )
     return richiesta
+
+
+@transaction.atomic
+def conversione_sportello(
+    *, pin_id: int, eseguito_da: User, documento: dict[str, str], indirizzo_ip: str | None = None
+) -> PIN:
+    """At a Sede's counter: the online PIN of the person in front of the staff becomes dispositivo (same code)."""
+    if not documento:
+        raise ConversioneNonAmmessa("Allo sportello va registrato il documento di identità verificato.")
+    pin = PIN.objects.select_for_update().select_related("user").get(pk=pin_id)
+    if pin.status != PIN.Status.ATTIVO or pin.tipo != PIN.Tipo.ONLINE:
+        raise ConversioneNonAmmessa("Solo un PIN online attivo può essere convertito in PIN dispositivo.")
+    pin.tipo = PIN.Tipo.DISPOSITIVO
+    pin.save(update_fields=["tipo"])
+    # A request sent online and still pending is settled by the conversion at the counter.
+    for richiesta in RichiestaConversione.objects.select_for_update().filter(pin=pin, status=Status.INVIATA):
+        richiesta.status, richiesta.decisa_il, richiesta.decisa_da = Status.APPROVATA, clock.now(), eseguito_da
+        richiesta.save(update_fields=["status", "decisa_il", "decisa_da"])
+        EventoConversione.objects.create(
+            richiesta=richiesta,
+            da=Status.INVIATA,
+            a=Status.APPROVATA,
+            chi=eseguito_da,
+            motivo="convertito allo sportello",
+        )
+    EventoCredenziale.objects.create(
+        user=pin.user,
+        tipo=EventoCredenziale.Tipo.CONVERSIONE_SPORTELLO,
+        eseguito_da=eseguito_da,
+        indirizzo_ip=indirizzo_ip,
+        dettagli={"pin_id": pin.pk, "documento": documento},
+    )
+    if pin.user.email:
+        pec_send(
+            modello="conversione_pin",
+            destinatari=[pin.user.email],
+            riferimento=pin,
+            contesto={"persona": pin.user.get_full_name(), "approvata": True, "motivo": "", "sede": "sede INPS"},
+        )
+    return pin

@@ -359,6 +359,7 @@ class EventoCredenziale(models.Model):
     class Tipo(models.TextChoices):
         UNIFICAZIONE = "unificazione", "Unificazione delle credenziali"
         RIFIUTO_CREDENZIALE_DISMESSA = "rifiuto_dismessa", "Accesso con credenziale dismessa rifiutato"
+        CONVERSIONE_SPORTELLO = "conversione_sportello", "Conversione in PIN dispositivo allo sportello"
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="eventi_credenziali")
     tipo = models.CharField(max_length=30, choices=Tipo.choices, db_index=True)

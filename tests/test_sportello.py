@@ -83,3 +83,30 @@ def test_central_staff_set_a_new_deadline_and_the_old_one_stays(client: Client, 
     assert cambia.status_code == 403
     client.force_login(_personale(Ruolo.PERSONALE_SEDE, "ST-CS"))
     assert client.get(reverse("admin:accounts_scadenzapinonline_add")).status_code == 403
+
+
+def test_sede_staff_convert_an_online_pin_at_the_counter(client: Client, registro: None, pec_locale: Any) -> None:
+    persona = UserFactory.create(password="!", email="persona@example.it")
+    from tests.test_unificazione import crea_pin
+
+    pin = crea_pin(persona, [], tipo=PIN.Tipo.ONLINE)
+    codice_hash = pin.codice_hash
+    staff = _personale(Ruolo.PERSONALE_SEDE, "ST-BO")
+    client.force_login(staff)
+    url = reverse("admin:accounts_pin_sportello", args=[pin.pk])
+    assert "Converti in PIN dispositivo" in client.get(reverse("admin:accounts_pin_changelist")).content.decode()
+    senza = client.post(url, {"documento_tipo": "patente"})
+    assert "Confermi di aver verificato" in senza.content.decode()
+    client.post(url, {"documento_tipo": "patente", "documento_numero": "U1AB23456C", "identita_verificata": "on"})
+    pin.refresh_from_db()
+    assert pin.tipo == PIN.Tipo.DISPOSITIVO
+    assert pin.codice_hash == codice_hash
+    evento = EventoCredenziale.objects.get(user=persona, tipo="conversione_sportello")
+    assert evento.eseguito_da == staff
+    assert evento.dettagli["documento"]["numero"] == "U1AB23456C"
+    ancora = client.post(
+        url, {"documento_tipo": "patente", "documento_numero": "U1AB23456C", "identita_verificata": "on"}, follow=True
+    )
+    assert "Solo un PIN online attivo" in ancora.content.decode()
+    client.force_login(_personale(Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-08"))
+    assert client.get(url).status_code == 404
