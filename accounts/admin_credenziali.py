@@ -27,19 +27,9 @@ from accounts.models import (
     ScadenzaPinOnline,
 )
 from accounts.roles import Ruolo
+from inps_portal.admin_mixins import SolaLettura
 
 logger = logging.getLogger(__name__)
-
-
-class SolaLettura:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ScadenzaPinOnline)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
@@ -13,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from inps_portal.admin_mixins import SolaLettura
 from inps_portal.pec import services
 from inps_portal.pec.models import DestinatarioPEC, EventoPEC, MessaggioPEC, RicevutaPEC
 
@@ -23,19 +22,6 @@ class ProvaPECForm(forms.Form):
         help_text="Fuori produzione ogni messaggio va al gateway PEC locale, qualunque sia l'indirizzo.",
         error_messages={"required": "Indichi un indirizzo.", "invalid": "Indichi un indirizzo e-mail valido."},
     )
-
-
-class SolaLettura:
-    """Evidence is never added, changed or deleted from the admin."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class DestinatarioInline(SolaLettura, admin.TabularInline):
