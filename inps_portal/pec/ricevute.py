@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import email.policy
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -56,11 +55,13 @@ def analizza(raw: bytes) -> DatiRicevuta:
     """Read a receipt; raise :class:`RicevutaNonValida` with the reason when it is not one."""
     if len(raw) > DIMENSIONE_MASSIMA:
         raise RicevutaNonValida("messaggio troppo grande per essere una ricevuta")
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    tipo = str(message.get("X-Ricevuta", "")).strip()
+    # The compat32 policy is enough for the few headers read here, and parses several times faster than the
+    # default one: receipts arrive by the thousand.
+    message = email.message_from_bytes(raw)
+    tipo = " ".join(str(message.get("X-Ricevuta", "")).split())
     if tipo not in TIPI:
         raise RicevutaNonValida(f"intestazione X-Ricevuta assente o sconosciuta: {tipo!r}")
-    riferimento = str(message.get("X-Riferimento-Message-ID", "")).strip()
+    riferimento = "".join(str(message.get("X-Riferimento-Message-ID", "")).split())
     if not riferimento:
         raise RicevutaNonValida("intestazione X-Riferimento-Message-ID assente")
     daticert = _daticert(message)
