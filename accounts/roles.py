@@ -95,6 +95,9 @@ GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {
         "accounts.add_scadenzapinonline",
         "accounts.view_pin",
         "accounts.view_eventocredenziale",
+        "abilitazioni.view_abilitazione",
+        "abilitazioni.add_abilitazione",
+        "abilitazioni.change_abilitazione",
     ),
 }
 

@@ -1,0 +1,67 @@
+"""The catalogue of the Circolare 71/2016, section 4: every abilitazione routed to the office that decides it."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from abilitazioni.models import Abilitazione
+from abilitazioni.selectors import destinazione
+from accounts.models import Comune
+from tests.factories import EnteFactory
+
+pytestmark = pytest.mark.django_db
+
+SEDE, DR = "sede", "direzione regionale"
+PASSWEB_PEC = "AbilitazioneEnti.GestionePubblica@postacert.inps.gov.it"
+SOGGIORNI_PEC = "dc.creditowelfare@postacert.inps.gov.it"
+
+# The circolare's own lists, word for word, with where each request goes and what it needs.
+CIRCOLARE = [
+    ("Denunce contributive - Compilazione manuale DMA", 2, SEDE, "pin"),
+    ("Denunce contributive - Visualizzazione DMA", 2, SEDE, "pin"),
+    ("Gestione riscatti ai fini TFS/TFR Stato", 2, SEDE, "pin"),
+    ("Domande di piccolo prestito e prestito pluriennale", 2, SEDE, "pin"),
+    ("Riscossione crediti - profilo Amministratore", 2, SEDE, "pin"),
+    ("Riscossione crediti - profilo Operatore", 2, SEDE, "pin"),
+    ("Visualizzazione note di debito Ente", 2, SEDE, "pin"),
+    ("Visualizzazione piani di ammortamento Ente", 2, SEDE, "pin"),
+    ("Visualizzazione versamenti Ente", 2, SEDE, "pin"),
+    ("Assistenza domiciliare - profilo Assegnatore", 3, DR, "pin"),
+    ("Assistenza domiciliare - profilo Operatore", 3, DR, "pin"),
+    ("Domanda assistenza domiciliare", 3, DR, "pin"),
+    ("Domanda Valore PA", 3, DR, "pin"),
+    ("PassWeb", 4, PASSWEB_PEC, "pin_dispositivo"),
+    ("Soggiorni climatici ENAM", 5, SOGGIORNI_PEC, "pin_dispositivo"),
+    ("Soggiorni senior", 5, SOGGIORNI_PEC, "pin_dispositivo"),
+]
+
+
+def test_the_catalogue_is_exactly_the_circolare() -> None:
+    assert sorted(Abilitazione.objects.values_list("nome", flat=True)) == sorted(n for n, *_ in CIRCOLARE)
+
+
+@pytest.mark.parametrize(("nome", "allegato", "verso", "prerequisito"), CIRCOLARE)
+def test_each_abilitazione_goes_to_its_office(
+    registro: None, nome: str, allegato: int, verso: str, prerequisito: str
+) -> None:
+    abilitazione = Abilitazione.objects.get(nome=nome)
+    ente = EnteFactory.create(comune=Comune.objects.get(codice_istat="078102"))  # Rende (CS), Calabria
+    dove = destinazione(abilitazione, ente)
+    assert abilitazione.allegato == allegato
+    assert abilitazione.prerequisito == prerequisito
+    if verso == SEDE:
+        assert dove.struttura is not None
+        assert dove.struttura.nome == "Sede territoriale di Cosenza"
+    elif verso == DR:
+        assert dove.struttura is not None
+        assert dove.struttura.nome == "Direzione regionale Calabria"
+    else:
+        assert dove.struttura is None
+        assert dove.indirizzo_pec == verso
+        assert dove.via_pec_dall_ente is (allegato == 4)
+
+
+def test_a_pec_channel_needs_its_address() -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Abilitazione.objects.create(nome="Prova", allegato=4, canale="pec_dall_ente", indirizzo_pec="")
