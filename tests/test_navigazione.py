@@ -185,3 +185,15 @@ def test_unknown_pages_get_the_portal_404(client: Client) -> None:
     response = client.get("/pagina-inesistente/")
     assert response.status_code == 404
     assert "Pagina non trovata" in response.content.decode()
+
+
+def test_central_staff_may_edit_the_abilitazioni_catalogue(client: Client, registro: None) -> None:
+    user = UserFactory.create()
+    ruolo_assegna(
+        user=user, ruolo=Ruolo.PERSONALE_DIREZIONE_CENTRALE, organizzazione=Struttura.objects.get(codice="DC-CW")
+    )
+    user = User.objects.get(pk=user.pk)
+    assert user.has_perm("abilitazioni.change_abilitazione")
+    assert user.has_perm("inps_portal.view_messaggiopec")
+    client.force_login(user)
+    assert client.get(reverse("admin:abilitazioni_abilitazione_changelist")).status_code == 200
