@@ -50,6 +50,7 @@ test: venv system-deps lint
 bench: venv system-deps
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/outbox.py
+	$(BIN)/python bench/credenziali.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -28,6 +28,7 @@ from accounts.models import (
 )
 from accounts.roles import Ruolo
 from inps_portal.admin_mixins import SolaLettura
+from inps_portal.rete import indirizzo_cliente
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class PINAdmin(SolaLettura, admin.ModelAdmin):
                 conversione.conversione_sportello(
                     pin_id=pin.pk,
                     eseguito_da=request.user,  # type: ignore[arg-type]
-                    indirizzo_ip=request.META.get("REMOTE_ADDR"),
+                    indirizzo_ip=indirizzo_cliente(request),
                     documento={
                         "tipo": form.cleaned_data["documento_tipo"],
                         "numero": form.cleaned_data["documento_numero"],
@@ -178,7 +179,7 @@ class CredenzialeExInpdapAdmin(SolaLettura, admin.ModelAdmin):
             try:
                 rilasciato = credenziali.unificazione_esegui(
                     user=credenziale.user,
-                    indirizzo_ip=request.META.get("REMOTE_ADDR"),
+                    indirizzo_ip=indirizzo_cliente(request),
                     eseguito_da=request.user,  # type: ignore[arg-type]
                     documento={
                         "tipo": form.cleaned_data["documento_tipo"],

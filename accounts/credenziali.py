@@ -95,6 +95,9 @@ def unificazione_esegui(
     """
     if eseguito_da is not None and not documento:
         raise ValueError("Allo sportello va registrato il documento di identità verificato.")
+    # The slow part (the PIN's hash) comes before the lock, so that the person's row is held only briefly.
+    codice = genera_codice_pin()
+    codice_hash = make_password(codice)
     User.objects.select_for_update().get(pk=user.pk)  # serialises simultaneous first logins of the same person
     credenziale = CredenzialeExInpdap.objects.filter(user=user).first()
     if credenziale is None:
@@ -112,10 +115,9 @@ def unificazione_esegui(
         abilitazioni |= set(vecchio.abilitazioni.values_list("ente_id", "nome"))
         vecchio.status, vecchio.superato_il = PIN.Status.SUPERATO, adesso
         vecchio.save(update_fields=["status", "superato_il"])
-    codice = genera_codice_pin()
     pin = PIN.objects.create(
         user=user,
-        codice_hash=make_password(codice),
+        codice_hash=codice_hash,
         tipo=tipo,
         origine=PIN.Origine.UNIFICAZIONE_B if vecchio is not None else PIN.Origine.UNIFICAZIONE_A,
         creato_il=adesso,

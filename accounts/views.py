@@ -19,6 +19,7 @@ from accounts.middleware import SESSIONE_UNIFICAZIONE
 from accounts.models import Comune, RichiestaConversione, Struttura, User
 from inps_portal import clock
 from inps_portal.pdf import render_pdf
+from inps_portal.rete import indirizzo_cliente
 
 
 def _user(request: HttpRequest) -> User:
@@ -135,7 +136,7 @@ def unificazione(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
         try:
-            rilasciato = credenziali.unificazione_esegui(user=user, indirizzo_ip=request.META.get("REMOTE_ADDR"))
+            rilasciato = credenziali.unificazione_esegui(user=user, indirizzo_ip=indirizzo_cliente(request))
         except credenziali.GiaUnificata:
             request.session[SESSIONE_UNIFICAZIONE] = False
             messages.info(request, gettext("Le sue credenziali sono già state unificate: acceda con il nuovo PIN."))

@@ -22,6 +22,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 PEC_CONSENTI_SERVER_ESTERNI = True
+# The portal runs behind a reverse proxy (see docker-compose.yml): the client is the address it adds to
+# X-Forwarded-For, not the proxy's own. Rate limits and audit trails use it.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 if not env("PEC_SMTP_URL", default=""):
     raise ImproperlyConfigured("In produzione PEC_SMTP_URL deve indicare il server SMTP del gestore PEC.")
 
