@@ -8,7 +8,9 @@ from typing import Literal
 import factory
 from codicefiscale import codicefiscale
 
-from accounts.models import Comune, Ente, User
+from accounts.models import Comune, Ente, Struttura, User
+from accounts.roles import Ruolo
+from accounts.services import ruolo_assegna
 
 PASSWORD = "Password.Di.Prova.1"
 _NAMES: list[tuple[str, str, Literal["M", "F"]]] = [
@@ -57,3 +59,10 @@ class EnteFactory(factory.django.DjangoModelFactory[Ente]):
     codice_fiscale = factory.Sequence(codice_fiscale_ente)
     pec = factory.Sequence(lambda n: f"ente{n}@pec.example.it")
     comune = factory.LazyFunction(lambda: Comune.objects.get(codice_istat="078045"))
+
+
+def personale_inps(ruolo: Ruolo, codice_struttura: str) -> User:
+    """A member of INPS staff with ``ruolo`` at the structure ``codice_struttura``, freshly read (groups, is_staff)."""
+    user = UserFactory.create()
+    ruolo_assegna(user=user, ruolo=ruolo, organizzazione=Struttura.objects.get(codice=codice_struttura))
+    return User.objects.get(pk=user.pk)

@@ -11,11 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import PIN, Comune, RichiestaConversione, Struttura, User
+from accounts.models import PIN, Comune, RichiestaConversione, User
 from accounts.roles import Ruolo
 from accounts.services import ruolo_assegna
 from inps_portal.pec.models import MessaggioPEC
-from tests.factories import EnteFactory, UserFactory
+from tests.factories import EnteFactory, UserFactory, personale_inps
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -38,12 +38,6 @@ def _invia(client: Client, ente: Any, modulo: SimpleUploadedFile, documento: Sim
     return client.post(
         reverse("pin_online"), {"ente": ente.pk, "modulo_firmato": modulo, "documento_identita": documento}
     )
-
-
-def _staff(ruolo: Ruolo, codice: str) -> User:
-    user = UserFactory.create()
-    ruolo_assegna(user=user, ruolo=ruolo, organizzazione=Struttura.objects.get(codice=codice))
-    return User.objects.get(pk=user.pk)
 
 
 def test_the_request_goes_to_the_sede_competent_for_the_ente(client: Client, operatore: Any) -> None:
@@ -99,7 +93,7 @@ def test_the_sede_approves_and_the_pin_keeps_its_code(client: Client, operatore:
     _invia(client, ente, SimpleUploadedFile("m.pdf", PDF), SimpleUploadedFile("d.png", PNG))
     richiesta = RichiestaConversione.objects.get()
     codice_hash = PIN.objects.get(user=user).codice_hash
-    staff = _staff(Ruolo.PERSONALE_SEDE, "ST-CS")
+    staff = personale_inps(Ruolo.PERSONALE_SEDE, "ST-CS")
     client.force_login(staff)
     assert client.get(reverse("admin:accounts_richiestaconversione_changelist")).context["cl"].result_count == 1
     documento = client.get(reverse("admin:accounts_richiestaconversione_documento", args=[richiesta.pk, "identita"]))
@@ -122,7 +116,7 @@ def test_the_sede_rejects_with_a_reason_and_the_person_may_ask_again(
     client.force_login(user)
     _invia(client, ente, SimpleUploadedFile("m.pdf", PDF), SimpleUploadedFile("d.png", PNG))
     richiesta = RichiestaConversione.objects.get()
-    client.force_login(_staff(Ruolo.PERSONALE_SEDE, "ST-CS"))
+    client.force_login(personale_inps(Ruolo.PERSONALE_SEDE, "ST-CS"))
     url = reverse("admin:accounts_richiestaconversione_decidi", args=[richiesta.pk])
     senza_motivo = client.post(url, {"esito": "respingi", "motivo": ""})
     assert "Indichi il motivo del rifiuto." in senza_motivo.content.decode()
@@ -141,7 +135,7 @@ def test_another_sede_sees_neither_the_request_nor_its_documents(client: Client,
     client.force_login(user)
     _invia(client, ente, SimpleUploadedFile("m.pdf", PDF), SimpleUploadedFile("d.png", PNG))
     richiesta = RichiestaConversione.objects.get()
-    client.force_login(_staff(Ruolo.PERSONALE_SEDE, "ST-CZ"))
+    client.force_login(personale_inps(Ruolo.PERSONALE_SEDE, "ST-CZ"))
     assert client.get(reverse("admin:accounts_richiestaconversione_changelist")).context["cl"].result_count == 0
     for url in (
         reverse("admin:accounts_richiestaconversione_documento", args=[richiesta.pk, "identita"]),

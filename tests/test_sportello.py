@@ -9,19 +9,12 @@ from django.contrib.auth.hashers import check_password
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import PIN, EventoCredenziale, ScadenzaPinOnline, Struttura, User
+from accounts.models import PIN, EventoCredenziale, ScadenzaPinOnline
 from accounts.roles import Ruolo
-from accounts.services import ruolo_assegna
-from tests.factories import EnteFactory, UserFactory
+from tests.factories import EnteFactory, UserFactory, personale_inps
 from tests.test_unificazione import crea_credenziale
 
 pytestmark = pytest.mark.django_db
-
-
-def _personale(ruolo: Ruolo, codice: str) -> User:
-    user = UserFactory.create()
-    ruolo_assegna(user=user, ruolo=ruolo, organizzazione=Struttura.objects.get(codice=codice))
-    return User.objects.get(pk=user.pk)
 
 
 def test_sede_staff_unify_at_the_counter_and_print_the_pin_once(
@@ -29,7 +22,7 @@ def test_sede_staff_unify_at_the_counter_and_print_the_pin_once(
 ) -> None:
     persona = UserFactory.create(password="!", email="persona@example.it")
     credenziale = crea_credenziale(persona, [(EnteFactory.create(), "Domanda Valore PA")])
-    staff = _personale(Ruolo.PERSONALE_SEDE, "ST-CZ")  # any Sede, not only the competent one
+    staff = personale_inps(Ruolo.PERSONALE_SEDE, "ST-CZ")  # any Sede, not only the competent one
     client.force_login(staff)
     elenco = client.get(reverse("admin:accounts_credenzialeexinpdap_changelist"), {"q": persona.codice_fiscale})
     assert "Unifica per la persona allo sportello" in elenco.content.decode()
@@ -62,14 +55,14 @@ def test_only_sede_staff_use_the_counter(client: Client, registro: None) -> None
     persona = UserFactory.create(password="!")
     credenziale = crea_credenziale(persona, [])
     url = reverse("admin:accounts_credenzialeexinpdap_sportello", args=[credenziale.pk])
-    client.force_login(_personale(Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-18"))
+    client.force_login(personale_inps(Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-18"))
     assert client.get(url).status_code == 404
     client.force_login(UserFactory.create())
     assert client.get(url).status_code == 302
 
 
 def test_central_staff_set_a_new_deadline_and_the_old_one_stays(client: Client, registro: None) -> None:
-    staff = _personale(Ruolo.PERSONALE_DIREZIONE_CENTRALE, "DC-CW")
+    staff = personale_inps(Ruolo.PERSONALE_DIREZIONE_CENTRALE, "DC-CW")
     client.force_login(staff)
     risposta = client.post(
         reverse("admin:accounts_scadenzapinonline_add"), {"data": "2016-09-30", "motivo": "proroga di prova"}
@@ -81,7 +74,7 @@ def test_central_staff_set_a_new_deadline_and_the_old_one_stays(client: Client, 
     prima = ScadenzaPinOnline.objects.order_by("impostata_il", "pk").first()
     cambia = client.post(reverse("admin:accounts_scadenzapinonline_change", args=[prima.pk]), {"data": "2020-01-01"})
     assert cambia.status_code == 403
-    client.force_login(_personale(Ruolo.PERSONALE_SEDE, "ST-CS"))
+    client.force_login(personale_inps(Ruolo.PERSONALE_SEDE, "ST-CS"))
     assert client.get(reverse("admin:accounts_scadenzapinonline_add")).status_code == 403
 
 
@@ -91,7 +84,7 @@ def test_sede_staff_convert_an_online_pin_at_the_counter(client: Client, registr
 
     pin = crea_pin(persona, [], tipo=PIN.Tipo.ONLINE)
     codice_hash = pin.codice_hash
-    staff = _personale(Ruolo.PERSONALE_SEDE, "ST-BO")
+    staff = personale_inps(Ruolo.PERSONALE_SEDE, "ST-BO")
     client.force_login(staff)
     url = reverse("admin:accounts_pin_sportello", args=[pin.pk])
     assert "Converti in PIN dispositivo" in client.get(reverse("admin:accounts_pin_changelist")).content.decode()
@@ -108,5 +101,5 @@ def test_sede_staff_convert_an_online_pin_at_the_counter(client: Client, registr
         url, {"documento_tipo": "patente", "documento_numero": "U1AB23456C", "identita_verificata": "on"}, follow=True
     )
     assert "Solo un PIN online attivo" in ancora.content.decode()
-    client.force_login(_personale(Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-08"))
+    client.force_login(personale_inps(Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-08"))
     assert client.get(url).status_code == 404
