@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from inps_portal import clock
+
 
 class Abilitazione(models.Model):
     class Allegato(models.IntegerChoices):
@@ -51,3 +53,94 @@ class Abilitazione(models.Model):
 
     def __str__(self) -> str:
         return self.nome
+
+
+class RichiestaAbilitazioni(models.Model):
+    """What an operator asked for one Ente, at once: split into one routed request per allegato."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="richieste_abilitazioni")
+    ente = models.ForeignKey("accounts.Ente", on_delete=models.PROTECT, related_name="richieste_abilitazioni")
+    creata_il = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        verbose_name = "richiesta di abilitazioni"
+        verbose_name_plural = "richieste di abilitazioni"
+        ordering = ["-creata_il"]
+
+    def __str__(self) -> str:
+        return f"{self.user} per {self.ente} ({self.creata_il:%d/%m/%Y})"
+
+
+class RichiestaInstradata(models.Model):
+    """The part of a request that one office decides: the abilitazioni of one allegato."""
+
+    class Status(models.TextChoices):
+        INVIATA = "inviata", "Inviata"
+        IN_CARICO = "in_carico", "Presa in carico"
+        APPROVATA = "approvata", "Approvata"
+        RESPINTA = "respinta", "Respinta"
+        RITIRATA = "ritirata", "Ritirata"
+
+    richiesta = models.ForeignKey(RichiestaAbilitazioni, on_delete=models.CASCADE, related_name="instradate")
+    allegato = models.PositiveSmallIntegerField(choices=Abilitazione.Allegato.choices)
+    struttura = models.ForeignKey(
+        "accounts.Struttura",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="richieste_abilitazioni",
+        help_text="L'ufficio che decide, quando la richiesta arriva nel portale.",
+    )
+    indirizzo_pec = models.EmailField(blank=True, help_text="L'indirizzo PEC di destinazione (allegati 4 e 5).")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVIATA, db_index=True)
+    motivo = models.TextField(blank=True)
+    aggiornata_il = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "richiesta instradata"
+        verbose_name_plural = "richieste instradate"
+        ordering = ["allegato"]
+        constraints = [
+            models.UniqueConstraint(fields=["richiesta", "allegato"], name="una_instradata_per_allegato"),
+            models.CheckConstraint(
+                name="destinazione_presente", condition=Q(struttura__isnull=False) | ~Q(indirizzo_pec="")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Allegato {self.allegato}: {self.get_status_display()}"
+
+
+class VoceRichiesta(models.Model):
+    class Operazione(models.TextChoices):
+        AGGIUNGI = "aggiungi", "Aggiunta"
+        RIMUOVI = "rimuovi", "Rimozione"
+
+    instradata = models.ForeignKey(RichiestaInstradata, on_delete=models.CASCADE, related_name="voci")
+    abilitazione = models.ForeignKey(Abilitazione, on_delete=models.PROTECT, related_name="+")
+    operazione = models.CharField(max_length=10, choices=Operazione.choices)
+
+    class Meta:
+        verbose_name = "voce"
+        verbose_name_plural = "voci"
+        constraints = [models.UniqueConstraint(fields=["instradata", "abilitazione"], name="una_voce_per_abilitazione")]
+
+    def __str__(self) -> str:
+        return f"{self.get_operazione_display()}: {self.abilitazione}"
+
+
+class EventoRichiesta(models.Model):
+    instradata = models.ForeignKey(RichiestaInstradata, on_delete=models.CASCADE, related_name="eventi")
+    da = models.CharField(max_length=20, blank=True)
+    a = models.CharField(max_length=20)
+    chi = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
+    motivo = models.TextField(blank=True)
+    quando = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "evento"
+        verbose_name_plural = "eventi"
+        ordering = ["quando", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.da or '—'} → {self.a}"

@@ -1,0 +1,92 @@
+"""Requests for abilitazioni (Circolare INPS 71/2016, section 4): one request, split by allegato, each routed to the
+office that decides it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from itertools import groupby
+
+from django.db import transaction
+
+from abilitazioni.models import Abilitazione, EventoRichiesta, RichiestaAbilitazioni, RichiestaInstradata, VoceRichiesta
+from abilitazioni.selectors import destinazione
+from accounts import selectors as persone
+from accounts.models import PIN, AbilitazioneDetenuta, Ente, User
+
+logger = logging.getLogger(__name__)
+Status = RichiestaInstradata.Status
+IN_CORSO = (Status.INVIATA, Status.IN_CARICO)
+
+
+class RichiestaNonAmmessa(Exception):
+    """The request cannot be made; the message says why, in Italian."""
+
+
+@transaction.atomic
+def richiesta_crea(
+    *, user: User, ente: Ente, aggiungi: Iterable[Abilitazione] = (), rimuovi: Iterable[Abilitazione] = ()
+) -> RichiestaAbilitazioni:
+    voci = [(a, VoceRichiesta.Operazione.AGGIUNGI) for a in aggiungi] + [
+        (a, VoceRichiesta.Operazione.RIMUOVI) for a in rimuovi
+    ]
+    if not voci:
+        raise RichiestaNonAmmessa("Scelga almeno un'abilitazione da aggiungere o da togliere.")
+    if len({a.pk for a, _ in voci}) != len(voci):
+        raise RichiestaNonAmmessa("La stessa abilitazione non può essere sia aggiunta sia tolta.")
+    User.objects.select_for_update().get(pk=user.pk)  # one request at a time per person: no double pending
+    if not persone.enti_di(user).filter(pk=ente.pk).exists():
+        raise RichiestaNonAmmessa("L'Ente indicato non è tra quelli per cui opera.")
+    pin = PIN.objects.filter(user=user, status=PIN.Status.ATTIVO).first()
+    if pin is None:
+        raise RichiestaNonAmmessa("Per chiedere abilitazioni serve un PIN INPS attivo.")
+    for abilitazione, _ in voci:
+        if abilitazione.prerequisito == Abilitazione.Prerequisito.PIN_DISPOSITIVO and pin.tipo != PIN.Tipo.DISPOSITIVO:
+            raise RichiestaNonAmmessa(
+                f"«{abilitazione.nome}» (allegato {abilitazione.allegato}) richiede il PIN dispositivo: converta prima "
+                "il suo PIN online nella sezione «Il PIN online» o presso una sede INPS."
+            )
+    detenute = set(AbilitazioneDetenuta.objects.filter(pin=pin, ente=ente).values_list("nome", flat=True))
+    in_attesa = set(
+        VoceRichiesta.objects.filter(
+            instradata__richiesta__user=user, instradata__richiesta__ente=ente, instradata__status__in=IN_CORSO
+        ).values_list("abilitazione_id", flat=True)
+    )
+    for abilitazione, operazione in voci:
+        if abilitazione.pk in in_attesa:
+            raise RichiestaNonAmmessa(f"Per «{abilitazione.nome}» c'è già una richiesta in corso.")
+        if operazione == VoceRichiesta.Operazione.AGGIUNGI and abilitazione.nome in detenute:
+            raise RichiestaNonAmmessa(f"Ha già l'abilitazione «{abilitazione.nome}» per questo Ente.")
+        if operazione == VoceRichiesta.Operazione.RIMUOVI and abilitazione.nome not in detenute:
+            raise RichiestaNonAmmessa(
+                f"Non ha l'abilitazione «{abilitazione.nome}» per questo Ente: non c'è da toglierla."
+            )
+    richiesta = RichiestaAbilitazioni.objects.create(user=user, ente=ente)
+    for allegato, gruppo in groupby(
+        sorted(voci, key=lambda v: (v[0].allegato, v[0].nome)), key=lambda v: v[0].allegato
+    ):
+        gruppo_voci = list(gruppo)
+        dove = destinazione(gruppo_voci[0][0], ente)
+        if dove.struttura is None and not dove.indirizzo_pec:
+            raise RichiestaNonAmmessa("Nessun ufficio risulta competente per questo Ente: si rivolga alla sede INPS.")
+        instradata = RichiestaInstradata.objects.create(
+            richiesta=richiesta, allegato=allegato, struttura=dove.struttura, indirizzo_pec=dove.indirizzo_pec
+        )
+        VoceRichiesta.objects.bulk_create(
+            [VoceRichiesta(instradata=instradata, abilitazione=a, operazione=op) for a, op in gruppo_voci]
+        )
+        EventoRichiesta.objects.create(instradata=instradata, da="", a=Status.INVIATA, chi=user, motivo="richiesta")
+    logger.info("richiesta di abilitazioni", extra={"richiesta_id": richiesta.pk, "ente_id": ente.pk})
+    return richiesta
+
+
+@transaction.atomic
+def richiesta_ritira(*, instradata_id: int, user: User) -> RichiestaInstradata:
+    """The operator withdraws a routed request, while nobody has taken it in charge."""
+    instradata = RichiestaInstradata.objects.select_for_update().get(pk=instradata_id, richiesta__user=user)
+    if instradata.status != Status.INVIATA:
+        raise RichiestaNonAmmessa("La richiesta è già stata presa in carico dall'ufficio: non si può più ritirare.")
+    instradata.status = Status.RITIRATA
+    instradata.save(update_fields=["status"])
+    EventoRichiesta.objects.create(instradata=instradata, da=Status.INVIATA, a=Status.RITIRATA, chi=user)
+    return instradata

@@ -1,0 +1,97 @@
+"""Requests for abilitazioni: split by allegato, routed, refused when the PIN or the state does not allow them."""
+
+from __future__ import annotations
+
+import pytest
+
+from abilitazioni.models import Abilitazione, RichiestaInstradata
+from abilitazioni.services import RichiestaNonAmmessa, richiesta_crea, richiesta_ritira
+from accounts.models import PIN, Comune
+from tests.factories import EnteFactory, UserFactory
+from tests.test_unificazione import crea_pin
+
+pytestmark = pytest.mark.django_db
+
+
+def _ab(nome: str) -> Abilitazione:
+    return Abilitazione.objects.get(nome=nome)
+
+
+@pytest.fixture
+def operatore(registro: None) -> tuple[object, object]:
+    user = UserFactory.create(password="!")
+    ente = EnteFactory.create(comune=Comune.objects.get(codice_istat="078102"))
+    crea_pin(user, [(ente, "Visualizzazione versamenti Ente")], tipo=PIN.Tipo.DISPOSITIVO)
+    return user, ente
+
+
+def test_a_mixed_request_becomes_one_routed_request_per_allegato(operatore: tuple) -> None:
+    user, ente = operatore
+    richiesta = richiesta_crea(
+        user=user,
+        ente=ente,
+        aggiungi=[
+            _ab("Denunce contributive - Visualizzazione DMA"),
+            _ab("Domanda Valore PA"),
+            _ab("PassWeb"),
+            _ab("Soggiorni senior"),
+            _ab("Visualizzazione note di debito Ente"),
+        ],
+        rimuovi=[_ab("Visualizzazione versamenti Ente")],
+    )
+    instradate = {i.allegato: i for i in richiesta.instradate.all()}
+    assert sorted(instradate) == [2, 3, 4, 5]
+    assert instradate[2].struttura.nome == "Sede territoriale di Cosenza"
+    assert instradate[2].voci.count() == 3
+    assert instradate[3].struttura.nome == "Direzione regionale Calabria"
+    assert instradate[4].indirizzo_pec == "AbilitazioneEnti.GestionePubblica@postacert.inps.gov.it"
+    assert instradate[5].indirizzo_pec == "dc.creditowelfare@postacert.inps.gov.it"
+    assert all(i.status == RichiestaInstradata.Status.INVIATA for i in instradate.values())
+
+
+@pytest.mark.parametrize("nome", ["PassWeb", "Soggiorni climatici ENAM"])
+def test_allegati_4_and_5_need_a_dispositivo_pin(registro: None, nome: str) -> None:
+    user = UserFactory.create(password="!")
+    ente = EnteFactory.create()
+    crea_pin(user, [(ente, "Domanda Valore PA")], tipo=PIN.Tipo.ONLINE)
+    with pytest.raises(RichiestaNonAmmessa, match="richiede il PIN dispositivo: converta prima"):
+        richiesta_crea(user=user, ente=ente, aggiungi=[_ab(nome)])
+    assert not RichiestaInstradata.objects.exists()
+    richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Domanda assistenza domiciliare")])
+
+
+def test_nothing_twice_and_nothing_already_held(operatore: tuple) -> None:
+    user, ente = operatore
+    richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Domanda Valore PA")])
+    with pytest.raises(RichiestaNonAmmessa, match="già una richiesta in corso"):
+        richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Domanda Valore PA")])
+    with pytest.raises(RichiestaNonAmmessa, match="Ha già l'abilitazione"):
+        richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Visualizzazione versamenti Ente")])
+    with pytest.raises(RichiestaNonAmmessa, match="non c'è da toglierla"):
+        richiesta_crea(user=user, ente=ente, rimuovi=[_ab("PassWeb")])
+    with pytest.raises(RichiestaNonAmmessa, match="almeno un'abilitazione"):
+        richiesta_crea(user=user, ente=ente)
+
+
+def test_an_ente_of_someone_else_is_refused(operatore: tuple) -> None:
+    user, _ = operatore
+    with pytest.raises(RichiestaNonAmmessa, match="non è tra quelli per cui opera"):
+        richiesta_crea(user=user, ente=EnteFactory.create(), aggiungi=[_ab("Domanda Valore PA")])
+
+
+def test_a_request_is_withdrawn_while_nobody_took_it(operatore: tuple) -> None:
+    user, ente = operatore
+    instradata = richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Domanda Valore PA")]).instradate.get()
+    richiesta_ritira(instradata_id=instradata.pk, user=user)
+    instradata.refresh_from_db()
+    assert instradata.status == RichiestaInstradata.Status.RITIRATA
+    assert list(instradata.eventi.values_list("a", flat=True)) == ["inviata", "ritirata"]
+    # Withdrawn, it no longer blocks a new request for the same abilitazione.
+    richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Domanda Valore PA")])
+    presa = richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Domanda assistenza domiciliare")]).instradate.get()
+    RichiestaInstradata.objects.filter(pk=presa.pk).update(status=RichiestaInstradata.Status.IN_CARICO)
+    with pytest.raises(RichiestaNonAmmessa, match="presa in carico"):
+        richiesta_ritira(instradata_id=presa.pk, user=user)
+    other = UserFactory.create()
+    with pytest.raises(RichiestaInstradata.DoesNotExist):
+        richiesta_ritira(instradata_id=presa.pk, user=other)
