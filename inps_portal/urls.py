@@ -20,6 +20,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("abilitazioni.urls")),
     path("admin/", admin.site.urls),
 ]
 

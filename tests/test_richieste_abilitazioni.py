@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 
 from abilitazioni.models import Abilitazione, RichiestaInstradata
@@ -95,3 +97,57 @@ def test_a_request_is_withdrawn_while_nobody_took_it(operatore: tuple) -> None:
     other = UserFactory.create()
     with pytest.raises(RichiestaInstradata.DoesNotExist):
         richiesta_ritira(instradata_id=presa.pk, user=other)
+
+
+def test_the_operator_asks_from_the_area_riservata_and_withdraws(client: object, operatore: tuple) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    user, ente = operatore
+    c = cast(Client, client)
+    c.force_login(user)
+    url = reverse("abilitazioni_richieste")
+    assert c.get(url).status_code == 200
+    risposta = c.post(
+        url, {"ente": ente.pk, "aggiungi": [_ab("Domanda Valore PA").pk, _ab("Visualizzazione note di debito Ente").pk]}
+    )
+    assert risposta.status_code == 302
+    pagina = c.get(url).content.decode()
+    assert "Sede territoriale di Cosenza" in pagina
+    assert "Direzione regionale Calabria" in pagina
+    doppia = c.post(url, {"ente": ente.pk, "aggiungi": [_ab("Domanda Valore PA").pk]})
+    assert doppia.status_code == 400
+    assert "già una richiesta in corso" in doppia.content.decode()
+    vuota = c.post(url, {"ente": ente.pk})
+    assert "almeno un" in vuota.content.decode()
+    instradata = RichiestaInstradata.objects.get(allegato=3)
+    ritira = reverse("abilitazioni_ritira", args=[instradata.pk])
+    assert c.get(ritira).status_code == 405
+    assert c.post(ritira).status_code == 302
+    instradata.refresh_from_db()
+    assert instradata.status == RichiestaInstradata.Status.RITIRATA
+    altro = UserFactory.create(password="!")
+    crea_pin(altro, [], tipo=PIN.Tipo.DISPOSITIVO)
+    c.force_login(altro)
+    assert (
+        c.post(reverse("abilitazioni_ritira", args=[RichiestaInstradata.objects.get(allegato=2).pk])).status_code == 404
+    )
+
+
+def test_an_online_pin_is_told_to_convert_for_passweb(client: object, registro: None) -> None:
+    import datetime as dt
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from inps_portal import clock
+
+    user = UserFactory.create(password="!")
+    ente = EnteFactory.create()
+    crea_pin(user, [(ente, "Domanda Valore PA")], tipo=PIN.Tipo.ONLINE)
+    c = cast(Client, client)
+    c.force_login(user)
+    with clock.frozen(dt.date(2016, 6, 1)):
+        risposta = c.post(reverse("abilitazioni_richieste"), {"ente": ente.pk, "aggiungi": [_ab("PassWeb").pk]})
+    assert risposta.status_code == 400
+    assert "richiede il PIN dispositivo" in risposta.content.decode()
