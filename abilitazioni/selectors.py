@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from abilitazioni.models import Abilitazione
+from django.db.models import QuerySet
+
+from abilitazioni.models import Abilitazione, RichiestaInstradata
 from accounts import selectors as territorio
-from accounts.models import Ente, Struttura
+from accounts.models import Ente, Struttura, User
+from accounts.roles import Ruolo
 
 
 @dataclass(frozen=True)
@@ -25,3 +28,13 @@ def destinazione(abilitazione: Abilitazione, ente: Ente) -> Destinazione:
     if abilitazione.canale == C.DIREZIONE_REGIONALE:
         return Destinazione(territorio.direzione_regionale_competente(ente.comune), "", via_pec_dall_ente=False)
     return Destinazione(None, abilitazione.indirizzo_pec, via_pec_dall_ente=abilitazione.canale == C.PEC_DALL_ENTE)
+
+
+def instradate_per_ufficio(user: User) -> QuerySet[RichiestaInstradata]:
+    """The routed requests an office's staff may see and decide: those addressed to their Sedi or Direzioni."""
+    strutture = (
+        territorio.organizzazioni_di(user, Ruolo.PERSONALE_SEDE)
+        .values("pk")
+        .union(territorio.organizzazioni_di(user, Ruolo.PERSONALE_DIREZIONE_REGIONALE).values("pk"))
+    )
+    return RichiestaInstradata.objects.filter(struttura__in=[s["pk"] for s in strutture])

@@ -13,6 +13,8 @@ from abilitazioni.models import Abilitazione, EventoRichiesta, RichiestaAbilitaz
 from abilitazioni.selectors import destinazione
 from accounts import selectors as persone
 from accounts.models import PIN, AbilitazioneDetenuta, Ente, User
+from inps_portal import clock
+from inps_portal.pec.services import pec_send
 
 logger = logging.getLogger(__name__)
 Status = RichiestaInstradata.Status
@@ -89,4 +91,71 @@ def richiesta_ritira(*, instradata_id: int, user: User) -> RichiestaInstradata:
     instradata.status = Status.RITIRATA
     instradata.save(update_fields=["status"])
     EventoRichiesta.objects.create(instradata=instradata, da=Status.INVIATA, a=Status.RITIRATA, chi=user)
+    return instradata
+
+
+def puo_decidere(user: User, instradata: RichiestaInstradata) -> bool:
+    """Only the staff of the office that received the request decide it."""
+    from abilitazioni.selectors import instradate_per_ufficio
+
+    return instradate_per_ufficio(user).filter(pk=instradata.pk).exists()
+
+
+def _cambia(instradata: RichiestaInstradata, a: str, chi: User, motivo: str = "") -> None:
+    precedente = instradata.status
+    instradata.status, instradata.motivo, instradata.aggiornata_il = a, motivo, clock.now()
+    instradata.save(update_fields=["status", "motivo", "aggiornata_il"])
+    EventoRichiesta.objects.create(instradata=instradata, da=precedente, a=a, chi=chi, motivo=motivo)
+
+
+@transaction.atomic
+def instradata_prendi_in_carico(*, instradata_id: int, chi: User) -> RichiestaInstradata:
+    instradata = RichiestaInstradata.objects.select_for_update().get(pk=instradata_id)
+    if not puo_decidere(chi, instradata):
+        raise RichiestaInstradata.DoesNotExist
+    if instradata.status != Status.INVIATA:
+        raise RichiestaNonAmmessa("La richiesta non è più in attesa: è già stata presa in carico o ritirata.")
+    _cambia(instradata, Status.IN_CARICO, chi)
+    return instradata
+
+
+@transaction.atomic
+def instradata_decidi(*, instradata_id: int, chi: User, approvata: bool, motivo: str = "") -> RichiestaInstradata:
+    """Approve (the abilitazioni land on the person's PIN for that Ente at once) or reject with a reason."""
+    instradata = (
+        RichiestaInstradata.objects.select_for_update()
+        .select_related("richiesta__user", "richiesta__ente")
+        .get(pk=instradata_id)
+    )
+    if not puo_decidere(chi, instradata):
+        raise RichiestaInstradata.DoesNotExist
+    if instradata.status != Status.IN_CARICO:
+        raise RichiestaNonAmmessa("Prima di decidere, la richiesta va presa in carico.")
+    if not approvata and not motivo.strip():
+        raise RichiestaNonAmmessa("Per respingere la richiesta indichi il motivo.")
+    richiesta = instradata.richiesta
+    if approvata:
+        pin = PIN.objects.filter(user=richiesta.user, status=PIN.Status.ATTIVO).first()
+        if pin is None:
+            raise RichiestaNonAmmessa("La persona non ha più un PIN attivo: la richiesta non può essere approvata.")
+        for voce in instradata.voci.select_related("abilitazione"):
+            if voce.operazione == VoceRichiesta.Operazione.AGGIUNGI:
+                AbilitazioneDetenuta.objects.get_or_create(pin=pin, ente=richiesta.ente, nome=voce.abilitazione.nome)
+            else:
+                AbilitazioneDetenuta.objects.filter(pin=pin, ente=richiesta.ente, nome=voce.abilitazione.nome).delete()
+    _cambia(instradata, Status.APPROVATA if approvata else Status.RESPINTA, chi, "" if approvata else motivo.strip())
+    if richiesta.user.email:
+        pec_send(
+            modello="esito_abilitazioni",
+            destinatari=[richiesta.user.email],
+            riferimento=instradata,
+            contesto={
+                "persona": richiesta.user.get_full_name(),
+                "ente": richiesta.ente.nome,
+                "allegato": instradata.allegato,
+                "approvata": approvata,
+                "motivo": instradata.motivo,
+                "voci": [str(v) for v in instradata.voci.select_related("abilitazione")],
+            },
+        )
     return instradata

@@ -80,11 +80,12 @@ _SPORTELLO = (
     "accounts.sportello_credenziali",
     "accounts.view_richiestaconversione",
     "accounts.decidere_conversione",
+    "abilitazioni.view_richiestainstradata",
 )
 GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {
     # Any Sede may unify credentials for the person in front of it (Circolare 71/2016, par. 2).
     Ruolo.PERSONALE_SEDE: (*_LETTURA_REGISTRO, *_SPORTELLO),
-    Ruolo.PERSONALE_DIREZIONE_REGIONALE: _LETTURA_REGISTRO,
+    Ruolo.PERSONALE_DIREZIONE_REGIONALE: (*_LETTURA_REGISTRO, "abilitazioni.view_richiestainstradata"),
     Ruolo.DIRETTORE: _LETTURA_REGISTRO,
     # Central staff correct the registry and watch the PEC channel (messages, receipts, re-sending).
     Ruolo.PERSONALE_DIREZIONE_CENTRALE: (

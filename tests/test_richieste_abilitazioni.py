@@ -151,3 +151,64 @@ def test_an_online_pin_is_told_to_convert_for_passweb(client: object, registro: 
         risposta = c.post(reverse("abilitazioni_richieste"), {"ente": ente.pk, "aggiungi": [_ab("PassWeb").pk]})
     assert risposta.status_code == 400
     assert "richiede il PIN dispositivo" in risposta.content.decode()
+
+
+def test_the_office_takes_it_in_charge_approves_and_the_pin_gets_the_abilitazioni(
+    client: object, operatore: tuple, pec_locale: object
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.models import AbilitazioneDetenuta
+    from accounts.roles import Ruolo
+    from inps_portal.pec.models import MessaggioPEC
+    from tests.factories import personale_inps
+
+    user, ente = operatore
+    user.email = "operatore@example.it"
+    user.save()
+    richiesta = richiesta_crea(
+        user=user, ente=ente, aggiungi=[_ab("Domanda Valore PA")], rimuovi=[_ab("Visualizzazione versamenti Ente")]
+    )
+    sede_voce = richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Visualizzazione note di debito Ente")])
+    regionale = richiesta.instradate.get(allegato=3)
+    c = cast(Client, client)
+    # Another region's team, and the Sede, see nothing of it.
+    for estraneo in (
+        personale_inps(Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-08"),
+        personale_inps(Ruolo.PERSONALE_SEDE, "ST-CS"),
+    ):
+        c.force_login(estraneo)
+        assert c.get(reverse("admin:abilitazioni_richiestainstradata_decidi", args=[regionale.pk])).status_code == 404
+    c.force_login(personale_inps(Ruolo.PERSONALE_SEDE, "ST-CS"))
+    assert c.get(reverse("admin:abilitazioni_richiestainstradata_changelist")).context["cl"].result_count == 2
+    team = personale_inps(Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-18")
+    c.force_login(team)
+    url = reverse("admin:abilitazioni_richiestainstradata_decidi", args=[regionale.pk])
+    assert c.get(reverse("admin:abilitazioni_richiestainstradata_changelist")).context["cl"].result_count == 1
+    c.post(url, {"azione": "approva"})  # not yet taken in charge: refused
+    assert RichiestaInstradata.objects.get(pk=regionale.pk).status == "inviata"
+    c.post(url, {"azione": "prendi"})
+    with pytest.raises(RichiestaNonAmmessa, match="presa in carico"):
+        richiesta_ritira(instradata_id=regionale.pk, user=user)
+    c.post(url, {"azione": "approva"})
+    assert RichiestaInstradata.objects.get(pk=regionale.pk).status == "approvata"
+    detenute = set(AbilitazioneDetenuta.objects.filter(pin__user=user, ente=ente).values_list("nome", flat=True))
+    assert "Domanda Valore PA" in detenute
+    assert MessaggioPEC.objects.filter(modello="esito_abilitazioni").count() == 1
+    # The Sede rejects its part with a reason; the removal (allegato 2) needs the Sede too.
+    c.force_login(personale_inps(Ruolo.PERSONALE_SEDE, "ST-CS"))
+    sede = sede_voce.instradate.get()
+    url_sede = reverse("admin:abilitazioni_richiestainstradata_decidi", args=[sede.pk])
+    c.post(url_sede, {"azione": "prendi"})
+    c.post(url_sede, {"azione": "respingi", "motivo": ""})
+    assert RichiestaInstradata.objects.get(pk=sede.pk).status == "in_carico"
+    c.post(url_sede, {"azione": "respingi", "motivo": "Manca la delega del rappresentante dell'Ente."})
+    respinta = RichiestaInstradata.objects.get(pk=sede.pk)
+    assert respinta.status == "respinta"
+    assert respinta.motivo == "Manca la delega del rappresentante dell'Ente."
+    assert "Visualizzazione note di debito Ente" not in set(
+        AbilitazioneDetenuta.objects.filter(pin__user=user, ente=ente).values_list("nome", flat=True)
+    )
+    c.force_login(user)
+    assert "Manca la delega" in c.get(reverse("abilitazioni_richieste")).content.decode()
