@@ -31,7 +31,6 @@ import math
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -58,7 +57,6 @@ from run import (
     Reply,
     Server,
     _fmt,
-    _interrupt,
     _stop,
     _version,
     free_port,
@@ -67,6 +65,7 @@ from run import (
     machine,
     manage,
     production_env,
+    run_main,
     summarize_log,
     wait_ready,
 )
@@ -1101,17 +1100,7 @@ def print_report(report: dict[str, Any], options: argparse.Namespace) -> None:
 
 
 def main() -> int:
-    options = parse_args()
-    # SIGTERM takes the same way out as Ctrl-C, so gunicorn and the imports are stopped and the database dropped.
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        return run(options)
-    except BenchError as exc:
-        print(f"[bench] error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("[bench] interrupted", file=sys.stderr)
-        return 130
+    return run_main(run, parse_args)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import resource
-import signal
 import smtplib
 import socket
 import subprocess
@@ -42,13 +41,13 @@ from run import (
     Database,
     _base_env,
     _fmt,
-    _interrupt,
     _stop,
     _version,
     free_port,
     log,
     machine,
     manage,
+    run_main,
     summarize_log,
 )
 
@@ -823,17 +822,7 @@ def run(options: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    options = parse_args()
-    # SIGTERM takes the same way out as Ctrl-C, so the subprocesses are stopped and the database dropped.
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        return run(options)
-    except BenchError as exc:
-        print(f"[bench] error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("[bench] interrupted", file=sys.stderr)
-        return 130
+    return run_main(run, parse_args)
 
 
 if __name__ == "__main__":

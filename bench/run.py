@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -725,9 +725,10 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def main() -> int:
+def run_main(run: Callable[[argparse.Namespace], int], parse_args: Callable[[], argparse.Namespace]) -> int:
+    """The entry point of every benchmark: SIGTERM takes the same way out as Ctrl-C, so whatever the benchmark
+    started is stopped and its database dropped."""
     options = parse_args()
-    # SIGTERM takes the same way out as Ctrl-C, so gunicorn is stopped and the database dropped.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         return run(options)
@@ -737,6 +738,10 @@ def main() -> int:
     except KeyboardInterrupt:
         print("[bench] interrupted", file=sys.stderr)
         return 130
+
+
+def main() -> int:
+    return run_main(run, parse_args)
 
 
 if __name__ == "__main__":
