@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from inps_portal import clock
+from inps_portal.eventi import EventoDiStato
 
 
 class Abilitazione(models.Model):
@@ -129,18 +130,9 @@ class VoceRichiesta(models.Model):
         return f"{self.get_operazione_display()}: {self.abilitazione}"
 
 
-class EventoRichiesta(models.Model):
+class EventoRichiesta(EventoDiStato):
     instradata = models.ForeignKey(RichiestaInstradata, on_delete=models.CASCADE, related_name="eventi")
-    da = models.CharField(max_length=20, blank=True)
-    a = models.CharField(max_length=20)
-    chi = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
-    motivo = models.TextField(blank=True)
-    quando = models.DateTimeField(default=clock.now)
 
-    class Meta:
+    class Meta(EventoDiStato.Meta):
         verbose_name = "evento"
         verbose_name_plural = "eventi"
-        ordering = ["quando", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.da or '—'} → {self.a}"

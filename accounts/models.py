@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale, validate_codice_fiscale_ente
 from inps_portal import clock
+from inps_portal.eventi import EventoDiStato
 
 
 class Regione(models.Model):
@@ -465,18 +466,9 @@ class RichiestaConversione(models.Model):
         return f"Conversione del PIN di {self.user} ({self.get_status_display()})"
 
 
-class EventoConversione(models.Model):
+class EventoConversione(EventoDiStato):
     richiesta = models.ForeignKey(RichiestaConversione, on_delete=models.CASCADE, related_name="eventi")
-    da = models.CharField(max_length=20, blank=True)
-    a = models.CharField(max_length=20)
-    chi = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
-    motivo = models.TextField(blank=True)
-    quando = models.DateTimeField(default=clock.now)
 
-    class Meta:
+    class Meta(EventoDiStato.Meta):
         verbose_name = "evento della richiesta"
         verbose_name_plural = "eventi della richiesta"
-        ordering = ["quando", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.da or '—'} → {self.a}"
