@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
 from django import forms
@@ -11,16 +12,18 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from abilitazioni import services
+from abilitazioni import moduli, services
 from abilitazioni.models import Abilitazione, EventoRichiesta, RichiestaInstradata, VoceRichiesta
 from abilitazioni.selectors import instradate_per_ufficio
 from accounts.models import User
 from inps_portal.admin_mixins import SolaLettura
 
+logger = logging.getLogger(__name__)
+
 
 @admin.register(Abilitazione)
 class AbilitazioneAdmin(admin.ModelAdmin):
-    list_display = ["nome", "allegato", "canale", "indirizzo_pec", "prerequisito", "attiva"]
+    list_display = ["nome", "allegato", "canale", "indirizzo_pec", "ufficio_centrale", "prerequisito", "attiva"]
     list_filter = ["allegato", "canale", "prerequisito", "attiva"]
     search_fields = ["nome"]
 
@@ -57,7 +60,18 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
     list_display = ["richiesta", "allegato", "struttura", "status", "aggiornata_il"]
     list_filter = ["status", "allegato"]
     list_select_related = ["richiesta__user", "richiesta__ente", "struttura"]
-    fields = readonly_fields = ("richiesta", "allegato", "struttura", "indirizzo_pec", "status", "motivo", "azioni")
+    list_per_page = 50
+    fields = readonly_fields = (
+        "richiesta",
+        "allegato",
+        "struttura",
+        "indirizzo_pec",
+        "stato_pec",
+        "status",
+        "motivo",
+        "modulo",
+        "azioni",
+    )
     inlines = [VoceInline, EventoInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RichiestaInstradata]:
@@ -65,6 +79,20 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(pk__in=instradate_per_ufficio(request.user).values("pk"))  # type: ignore[arg-type]
+
+    @admin.display(description="PEC dell'Ente")
+    def stato_pec(self, obj: RichiestaInstradata) -> str:
+        if obj.messaggio_pec is None:
+            return "—"
+        return f"{obj.messaggio_pec.get_status_display()} (Message-ID {obj.messaggio_pec.message_id})"
+
+    @admin.display(description="modulo")
+    def modulo(self, obj: RichiestaInstradata) -> str:
+        return format_html(
+            '<a href="{}">Modulo allegato {} (PDF)</a>',
+            reverse("admin:abilitazioni_richiestainstradata_modulo", args=[obj.pk]),
+            obj.allegato,
+        )
 
     @admin.display(description="azioni")
     def azioni(self, obj: RichiestaInstradata) -> str:
@@ -79,12 +107,34 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         decidi = path(
             "<int:pk>/decidi/", self.admin_site.admin_view(self.decidi), name="abilitazioni_richiestainstradata_decidi"
         )
-        return [decidi, *super().get_urls()]
+        modulo = path(
+            "<int:pk>/modulo.pdf",
+            self.admin_site.admin_view(self.modulo_pdf),
+            name="abilitazioni_richiestainstradata_modulo",
+        )
+        return [decidi, modulo, *super().get_urls()]
+
+    def _instradata(self, request: HttpRequest, pk: int) -> RichiestaInstradata:
+        if not self.has_view_permission(request):
+            raise Http404
+        return get_object_or_404(
+            self.get_queryset(request).select_related("richiesta__user", "richiesta__ente__comune__provincia"), pk=pk
+        )
+
+    def modulo_pdf(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The filled modulo, for the office that decides the request only: an access to personal data, logged."""
+        instradata = self._instradata(request, pk)
+        logger.info(
+            "accesso al modulo di una richiesta di abilitazioni",
+            extra={"instradata_id": instradata.pk, "operatore_id": request.user.pk},
+        )
+        pdf = moduli.modulo_compilato_pdf(instradata)
+        return moduli.risposta_pdf(
+            pdf, f"allegato-{instradata.allegato}-richiesta-{instradata.richiesta_id}.pdf", privato=True
+        )
 
     def decidi(self, request: HttpRequest, pk: int) -> HttpResponse:
-        instradata = get_object_or_404(self.get_queryset(request), pk=pk)
-        if not self.has_view_permission(request, instradata):
-            raise Http404
+        instradata = self._instradata(request, pk)
         azione = request.POST.get("azione")
         form = RifiutoForm(request.POST if azione == "respingi" else None)
         if request.method == "POST":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -35,6 +36,15 @@ class Abilitazione(models.Model):
     indirizzo_pec = models.EmailField(
         "indirizzo PEC di destinazione", blank=True, help_text="Solo per i canali via PEC: dato di instradamento."
     )
+    ufficio_centrale = models.CharField(
+        "Direzione centrale che esamina",
+        max_length=20,
+        blank=True,
+        help_text=(
+            "Solo per i canali via PEC: il codice della Direzione centrale che legge la casella e decide "
+            "(per esempio DC-CW). Le richieste le compaiono in coda nel back office."
+        ),
+    )
     prerequisito = models.CharField(max_length=20, choices=Prerequisito.choices, default=Prerequisito.PIN)
     attiva = models.BooleanField(default=True)
 
@@ -54,6 +64,30 @@ class Abilitazione(models.Model):
 
     def __str__(self) -> str:
         return self.nome
+
+    @property
+    def via_pec(self) -> bool:
+        return self.canale in (self.Canale.PEC_DALL_ENTE, self.Canale.PEC_DIREZIONE_CENTRALE)
+
+    def clean(self) -> None:
+        from accounts.models import Struttura
+
+        errori = {}
+        if self.via_pec and not self.indirizzo_pec:
+            errori["indirizzo_pec"] = "Per un canale via PEC indichi l'indirizzo di destinazione."
+        if not self.via_pec and self.indirizzo_pec:
+            errori["indirizzo_pec"] = "L'indirizzo PEC si indica solo per i canali via PEC."
+        if not self.via_pec and self.ufficio_centrale:
+            errori["ufficio_centrale"] = "La Direzione centrale si indica solo per i canali via PEC."
+        if (
+            self.ufficio_centrale
+            and not Struttura.objects.filter(
+                codice=self.ufficio_centrale, tipo=Struttura.Tipo.DIREZIONE_CENTRALE
+            ).exists()
+        ):
+            errori["ufficio_centrale"] = "Nessuna Direzione centrale ha questo codice."
+        if errori:
+            raise ValidationError(errori)
 
 
 class RichiestaAbilitazioni(models.Model):
@@ -95,6 +129,15 @@ class RichiestaInstradata(models.Model):
     indirizzo_pec = models.EmailField(blank=True, help_text="L'indirizzo PEC di destinazione (allegati 4 e 5).")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVIATA, db_index=True)
     motivo = models.TextField(blank=True)
+    messaggio_pec = models.OneToOneField(
+        "inps_portal.MessaggioPEC",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="PEC dell'Ente",
+        help_text="Allegati 4 e 5: la PEC con il modulo, inviata dall'indirizzo dell'Ente; le sue ricevute.",
+    )
     aggiornata_il = models.DateTimeField(default=clock.now)
 
     class Meta:

@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from guardian.shortcuts import get_objects_for_user
 
 from abilitazioni.models import Abilitazione, RichiestaInstradata
 from accounts import selectors as territorio
 from accounts.models import Ente, Struttura, User
-from accounts.roles import Ruolo
+from accounts.roles import AMBITI, Ruolo
+
+UFFICI_CHE_DECIDONO = (
+    Ruolo.PERSONALE_SEDE,
+    Ruolo.PERSONALE_DIREZIONE_REGIONALE,
+    Ruolo.PERSONALE_DIREZIONE_CENTRALE,
+)
 
 
 @dataclass(frozen=True)
@@ -27,14 +34,22 @@ def destinazione(abilitazione: Abilitazione, ente: Ente) -> Destinazione:
         return Destinazione(territorio.sede_competente(ente.comune), "", via_pec_dall_ente=False)
     if abilitazione.canale == C.DIREZIONE_REGIONALE:
         return Destinazione(territorio.direzione_regionale_competente(ente.comune), "", via_pec_dall_ente=False)
-    return Destinazione(None, abilitazione.indirizzo_pec, via_pec_dall_ente=abilitazione.canale == C.PEC_DALL_ENTE)
+    # By PEC: the mailbox is the routing address; the Direzione centrale that reads it reviews in the portal.
+    ufficio = (
+        Struttura.objects.filter(codice=abilitazione.ufficio_centrale, tipo=Struttura.Tipo.DIREZIONE_CENTRALE).first()
+        if abilitazione.ufficio_centrale
+        else None
+    )
+    return Destinazione(ufficio, abilitazione.indirizzo_pec, via_pec_dall_ente=abilitazione.canale == C.PEC_DALL_ENTE)
 
 
 def instradate_per_ufficio(user: User) -> QuerySet[RichiestaInstradata]:
-    """The routed requests an office's staff may see and decide: those addressed to their Sedi or Direzioni."""
-    strutture = (
-        territorio.organizzazioni_di(user, Ruolo.PERSONALE_SEDE)
-        .values("pk")
-        .union(territorio.organizzazioni_di(user, Ruolo.PERSONALE_DIREZIONE_REGIONALE).values("pk"))
-    )
-    return RichiestaInstradata.objects.filter(struttura__in=[s["pk"] for s in strutture])
+    """The routed requests an office's staff may see and decide: those addressed to their Sedi or Direzioni
+    (territorial, regional or central)."""
+    # The three roles share one object permission on the Struttura: one subquery, whatever the size of the queue.
+    tipi = {tipo for ruolo in UFFICI_CHE_DECIDONO for tipo in AMBITI[ruolo].tipi_struttura}
+    permesso = AMBITI[Ruolo.PERSONALE_SEDE].permission
+    strutture: QuerySet[Struttura] = get_objects_for_user(
+        user, permesso, accept_global_perms=False, with_superuser=False, use_groups=False
+    ).filter(tipo__in=tipi)
+    return RichiestaInstradata.objects.filter(struttura__in=strutture.values("pk"))

@@ -14,7 +14,7 @@ from abilitazioni.selectors import destinazione
 from accounts import selectors as persone
 from accounts.models import PIN, AbilitazioneDetenuta, Ente, User
 from inps_portal import clock
-from inps_portal.pec.services import pec_send
+from inps_portal.pec.services import Allegato, pec_send
 
 logger = logging.getLogger(__name__)
 Status = RichiestaInstradata.Status
@@ -78,19 +78,70 @@ def richiesta_crea(
             [VoceRichiesta(instradata=instradata, abilitazione=a, operazione=op) for a, op in gruppo_voci]
         )
         EventoRichiesta.objects.create(instradata=instradata, da="", a=Status.INVIATA, chi=user, motivo="richiesta")
+        if instradata.indirizzo_pec:
+            _pec_dall_ente(instradata)
     logger.info("richiesta di abilitazioni", extra={"richiesta_id": richiesta.pk, "ente_id": ente.pk})
     return richiesta
+
+
+def _pec_dall_ente(instradata: RichiestaInstradata) -> None:
+    """Allegati 4 and 5: the PEC the Ente sends, from its own PEC address, with the filled modulo attached. It is
+    queued in the request's transaction; its receipts are tracked by the PEC service (outside production it goes to
+    the local gateway whatever the routing address)."""
+    from abilitazioni.moduli import modulo_compilato_pdf
+
+    richiesta = instradata.richiesta
+    numero = f"{richiesta.pk}/{instradata.allegato}"
+    instradata.messaggio_pec = pec_send(
+        modello="richiesta_abilitazioni",
+        destinatari=[instradata.indirizzo_pec],
+        mittente=richiesta.ente.pec,
+        riferimento=instradata,
+        contesto={
+            "ente": richiesta.ente.nome,
+            "ente_cf": richiesta.ente.codice_fiscale,
+            "persona": f"{richiesta.user.get_full_name()} ({richiesta.user.codice_fiscale})",
+            "allegato": instradata.allegato,
+            "numero": numero,
+            "voci": [str(v) for v in instradata.voci.select_related("abilitazione")],
+        },
+        allegati=[
+            Allegato(
+                f"allegato-{instradata.allegato}-richiesta-{richiesta.pk}.pdf",
+                "application/pdf",
+                modulo_compilato_pdf(instradata),
+            )
+        ],
+    )
+    instradata.save(update_fields=["messaggio_pec"])
 
 
 @transaction.atomic
 def richiesta_ritira(*, instradata_id: int, user: User) -> RichiestaInstradata:
     """The operator withdraws a routed request, while nobody has taken it in charge."""
-    instradata = RichiestaInstradata.objects.select_for_update().get(pk=instradata_id, richiesta__user=user)
+    instradata = (
+        RichiestaInstradata.objects.select_for_update(of=("self",))
+        .select_related("richiesta__ente", "messaggio_pec")
+        .get(pk=instradata_id, richiesta__user=user)
+    )
     if instradata.status != Status.INVIATA:
         raise RichiestaNonAmmessa("La richiesta è già stata presa in carico dall'ufficio: non si può più ritirare.")
-    instradata.status = Status.RITIRATA
-    instradata.save(update_fields=["status"])
-    EventoRichiesta.objects.create(instradata=instradata, da=Status.INVIATA, a=Status.RITIRATA, chi=user)
+    _cambia(instradata, Status.RITIRATA, user)
+    if instradata.messaggio_pec is not None:  # the mailbox has the request already: the Ente withdraws it by PEC too
+        richiesta = instradata.richiesta
+        pec_send(
+            modello="ritiro_abilitazioni",
+            destinatari=[instradata.indirizzo_pec],
+            mittente=richiesta.ente.pec,
+            riferimento=instradata,
+            contesto={
+                "ente": richiesta.ente.nome,
+                "persona": f"{user.get_full_name()} ({user.codice_fiscale})",
+                "allegato": instradata.allegato,
+                "numero": f"{richiesta.pk}/{instradata.allegato}",
+                "message_id": instradata.messaggio_pec.message_id,
+            },
+        )
     return instradata
 
 

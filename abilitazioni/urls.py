@@ -5,4 +5,7 @@ from abilitazioni import views
 urlpatterns = [
     path("enti/abilitazioni/", views.richieste, name="abilitazioni_richieste"),
     path("enti/abilitazioni/<int:pk>/ritira/", views.ritira, name="abilitazioni_ritira"),
+    path("enti/abilitazioni/<int:pk>/modulo.pdf", views.modulo_compilato, name="abilitazioni_modulo"),
+    path("modulistica/", views.modulistica, name="modulistica"),
+    path("modulistica/allegato-<int:allegato>.pdf", views.modulo_vuoto, name="modulistica_allegato"),
 ]

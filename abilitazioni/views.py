@@ -4,13 +4,13 @@ from typing import cast
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from abilitazioni import services
+from abilitazioni import moduli, services
 from abilitazioni.forms import RichiestaForm
-from abilitazioni.models import RichiestaInstradata
+from abilitazioni.models import Abilitazione, RichiestaInstradata
 from accounts import selectors as persone
 from accounts.models import User
 from accounts.views import area_riservata
@@ -40,7 +40,7 @@ def richieste(request: HttpRequest) -> HttpResponse:
         status = 400
     instradate = (
         RichiestaInstradata.objects.filter(richiesta__user=user)
-        .select_related("richiesta__ente", "struttura")
+        .select_related("richiesta__ente", "struttura", "messaggio_pec")
         .prefetch_related("voci__abilitazione")
         .order_by("-richiesta__creata_il", "allegato")[:100]
     )
@@ -60,3 +60,36 @@ def ritira(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, gettext("Richiesta ritirata."))
     return redirect("abilitazioni_richieste")
+
+
+@require_safe
+@area_riservata
+def modulo_compilato(request: HttpRequest, pk: int) -> HttpResponse:
+    """The filled modulo of one of the operator's own routed requests; anyone else's is a 404."""
+    instradata = get_object_or_404(
+        RichiestaInstradata.objects.select_related(
+            "richiesta__user", "richiesta__ente__comune__provincia", "struttura"
+        ),
+        pk=pk,
+        richiesta__user=request.user,
+    )
+    pdf = moduli.modulo_compilato_pdf(instradata)
+    nome = f"allegato-{instradata.allegato}-richiesta-{instradata.richiesta_id}.pdf"
+    return moduli.risposta_pdf(pdf, nome, privato=True)
+
+
+@require_safe
+def modulistica(request: HttpRequest) -> HttpResponse:
+    """The public Modulistica page: the blank moduli 2-5, what each is for and where it goes."""
+    catalogo = Abilitazione.objects.filter(attiva=True).order_by("allegato", "nome")
+    allegati = [
+        (allegato, [a for a in catalogo if a.allegato == allegato.numero]) for allegato in moduli.ALLEGATI.values()
+    ]
+    return render(request, "abilitazioni/modulistica.html", {"allegati": allegati})
+
+
+@require_safe
+def modulo_vuoto(request: HttpRequest, allegato: int) -> HttpResponse:
+    if allegato not in moduli.ALLEGATI:
+        raise Http404
+    return moduli.risposta_pdf(moduli.modulo_vuoto_pdf(allegato), f"allegato-{allegato}.pdf", privato=False)

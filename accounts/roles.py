@@ -99,6 +99,8 @@ GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {
         "abilitazioni.view_abilitazione",
         "abilitazioni.add_abilitazione",
         "abilitazioni.change_abilitazione",
+        # The Direzioni centrali named by the catalogue review the requests sent by PEC (allegati 4 and 5).
+        "abilitazioni.view_richiestainstradata",
     ),
 }
 

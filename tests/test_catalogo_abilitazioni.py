@@ -13,6 +13,13 @@ from tests.factories import EnteFactory
 pytestmark = pytest.mark.django_db
 
 SEDE, DR = "sede", "direzione regionale"
+# Who reviews what arrives by PEC: the circolare names the Direzione centrale Credito e Welfare for the Soggiorni;
+# for PassWeb it names only the mailbox, read by the Direzione centrale Posizione Assicurativa (a portal choice).
+UFFICIO_CENTRALE = {
+    "PassWeb": "Direzione centrale Posizione Assicurativa",
+    "Soggiorni climatici ENAM": "Direzione centrale Credito e Welfare",
+    "Soggiorni senior": "Direzione centrale Credito e Welfare",
+}
 PASSWEB_PEC = "AbilitazioneEnti.GestionePubblica@postacert.inps.gov.it"
 SOGGIORNI_PEC = "dc.creditowelfare@postacert.inps.gov.it"
 
@@ -57,7 +64,8 @@ def test_each_abilitazione_goes_to_its_office(
         assert dove.struttura is not None
         assert dove.struttura.nome == "Direzione regionale Calabria"
     else:
-        assert dove.struttura is None
+        assert dove.struttura is not None
+        assert dove.struttura.nome == UFFICIO_CENTRALE[nome]
         assert dove.indirizzo_pec == verso
         assert dove.via_pec_dall_ente is (allegato == 4)
 

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 
 from inps_portal import clock
 from inps_portal.pec import ricevute, transport
@@ -41,6 +42,11 @@ class Allegato:
 # --- Queueing -------------------------------------------------------------------------------------------------------
 
 
+def _testo_semplice(nome: str, contesto: dict[str, Any]) -> str:
+    """A plain-text part: rendered without HTML escaping (a name like «Sant'Agata» stays as it is)."""
+    return get_template(nome).template.render(Context(contesto, autoescape=False))  # type: ignore[attr-defined, no-any-return]
+
+
 @transaction.atomic
 def pec_send(
     *,
@@ -59,12 +65,12 @@ def pec_send(
     if not indirizzi:
         raise ValueError("Una PEC deve avere almeno un destinatario.")
     contesto = {"portale": settings.PORTAL_NAME, **(contesto or {})}
-    oggetto = " ".join(render_to_string(f"pec/{modello}/oggetto.txt", contesto).split())
+    oggetto = " ".join(_testo_semplice(f"pec/{modello}/oggetto.txt", contesto).split())
     messaggio = MessaggioPEC.objects.create(
         message_id=make_msgid(idstring="portale", domain=settings.PEC_DOMINIO),
         mittente=mittente or settings.PEC_MITTENTE,
         oggetto=oggetto[:250],
-        corpo_testo=render_to_string(f"pec/{modello}/testo.txt", contesto),
+        corpo_testo=_testo_semplice(f"pec/{modello}/testo.txt", contesto),
         corpo_html=render_to_string(f"pec/{modello}/testo.html", contesto),
         modello=modello,
         riferimento_tipo=ContentType.objects.get_for_model(riferimento) if riferimento is not None else None,

@@ -1,0 +1,244 @@
+"""The moduli of the allegati 2-5: filled for each routed request, blank on the public Modulistica page; for 4 and 5
+the PEC the Ente sends with the modulo attached, its receipts, and the review by the Direzione centrale."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from abilitazioni.models import Abilitazione, RichiestaInstradata
+from abilitazioni.moduli import modulo_compilato_pdf
+from abilitazioni.services import richiesta_crea, richiesta_ritira
+from accounts.models import PIN, AbilitazioneDetenuta, Comune, User
+from accounts.roles import Ruolo
+from inps_portal.pec.gateway import GatewayPEC
+from inps_portal.pec.models import MessaggioPEC
+from tests.factories import EnteFactory, UserFactory, personale_inps
+from tests.test_unificazione import crea_pin
+
+pytestmark = pytest.mark.django_db
+PASSWEB_PEC = "abilitazioneenti.gestionepubblica@postacert.inps.gov.it"
+
+
+def _ab(nome: str) -> Abilitazione:
+    return Abilitazione.objects.get(nome=nome)
+
+
+def pdf_in_testo(pdf: bytes, tmp_path: Path) -> str:
+    assert pdf.startswith(b"%PDF-")
+    file = tmp_path / "modulo.pdf"
+    file.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(file), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def operatore(registro: None) -> tuple[User, Any]:
+    user = UserFactory.create(password="!", nome="Giulia", cognome="Verdi", email="giulia.verdi@example.it")
+    ente = EnteFactory.create(
+        nome="Comune di Rende", comune=Comune.objects.get(codice_istat="078102"), pec="protocollo@pec.comune-rende.it"
+    )
+    crea_pin(user, [(ente, "Visualizzazione versamenti Ente")], tipo=PIN.Tipo.DISPOSITIVO)
+    return user, ente
+
+
+def test_the_filled_modulo_has_the_operator_the_ente_and_what_is_asked(operatore: tuple, tmp_path: Path) -> None:
+    user, ente = operatore
+    richiesta = richiesta_crea(
+        user=user,
+        ente=ente,
+        aggiungi=[_ab("Visualizzazione note di debito Ente")],
+        rimuovi=[_ab("Visualizzazione versamenti Ente")],
+    )
+    testo = pdf_in_testo(modulo_compilato_pdf(richiesta.instradate.get()), tmp_path)
+    assert "Allegato 2" in testo
+    assert "Sede territoriale di Cosenza" in testo
+    assert f"richiesta n. {richiesta.pk}/2" in testo
+    for dato in (
+        "Verdi Giulia",
+        user.codice_fiscale,
+        "giulia.verdi@example.it",
+        "PIN dispositivo",
+        "Comune di Rende",
+        ente.codice_fiscale,
+        "protocollo@pec.comune-rende.it",
+        "Rende (CS)",
+        richiesta.creata_il.strftime("%d/%m/%Y"),
+        "Firma dell'operatore da abilitare",
+        "Timbro dell'Ente",
+    ):
+        assert dato in testo, dato
+    righe = {r.split("  ")[0].strip(): r for r in testo.splitlines() if "☐" in r or "☒" in r}
+    # Every abilitazione of the allegato is listed; only the ones asked are ticked, in the right column.
+    assert len(righe) == Abilitazione.objects.filter(allegato=2).count()
+    assert righe["Visualizzazione note di debito Ente"].split()[-2:] == ["☒", "☐"]
+    assert righe["Visualizzazione versamenti Ente"].split()[-2:] == ["☐", "☒"]
+    assert righe["Gestione riscatti ai fini TFS/TFR Stato"].split()[-2:] == ["☐", "☐"]
+
+
+def test_the_operator_downloads_only_their_own_modulo(client: Client, operatore: tuple, tmp_path: Path) -> None:
+    user, ente = operatore
+    instradata = richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Domanda Valore PA")]).instradate.get()
+    url = reverse("abilitazioni_modulo", args=[instradata.pk])
+    client.force_login(user)
+    risposta = client.get(url)
+    assert risposta.status_code == 200
+    assert risposta["Content-Type"] == "application/pdf"
+    assert risposta["Cache-Control"] == "no-store"
+    assert "Direzione regionale Calabria" in pdf_in_testo(risposta.content, tmp_path)
+    assert url in client.get(reverse("abilitazioni_richieste")).content.decode()
+    # Another operator, even of the same Ente, gets a 404; so does a missing request.
+    altro = UserFactory.create(password="!")
+    crea_pin(altro, [(ente, "Domanda Valore PA")], tipo=PIN.Tipo.DISPOSITIVO)
+    client.force_login(altro)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("abilitazioni_modulo", args=[instradata.pk + 1000])).status_code == 404
+    assert client.post(url).status_code == 405
+
+
+@pytest.mark.parametrize("allegato", [2, 3, 4, 5])
+def test_the_blank_moduli_are_public_and_list_their_abilitazioni(client: Client, allegato: int, tmp_path: Path) -> None:
+    pagina = client.get(reverse("modulistica"))
+    url = reverse("modulistica_allegato", args=[allegato])
+    assert pagina.status_code == 200
+    assert url in pagina.content.decode()
+    risposta = client.get(url)
+    assert risposta.status_code == 200
+    assert risposta["Content-Type"] == "application/pdf"
+    testo = pdf_in_testo(risposta.content, tmp_path)
+    assert f"Allegato {allegato}" in testo
+    for nome in Abilitazione.objects.filter(allegato=allegato).values_list("nome", flat=True):
+        assert nome in testo
+    assert "☒" not in testo
+    assert "richiesta n." not in testo
+    for indirizzo in (
+        Abilitazione.objects.filter(allegato=allegato).exclude(indirizzo_pec="").values_list("indirizzo_pec", flat=True)
+    ):
+        assert indirizzo in testo
+
+
+def test_a_blank_modulo_follows_the_catalogue(client: Client, tmp_path: Path) -> None:
+    url = reverse("modulistica_allegato", args=[2])
+    client.get(url)  # cached
+    Abilitazione.objects.create(nome="Visualizzazione estratto conto Ente", allegato=2, canale="sede_territoriale")
+    assert "Visualizzazione estratto conto Ente" in pdf_in_testo(client.get(url).content, tmp_path)
+
+
+@pytest.mark.parametrize("percorso", ["/modulistica/allegato-1.pdf", "/modulistica/allegato-6.pdf"])
+def test_there_is_no_modulo_outside_2_to_5(client: Client, percorso: str) -> None:
+    assert client.get(percorso).status_code == 404
+
+
+def test_passweb_goes_by_pec_from_the_ente_with_the_modulo_and_its_receipts_are_tracked(
+    client: Client,
+    operatore: tuple,
+    pec_locale: GatewayPEC,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    tmp_path: Path,
+) -> None:
+    user, ente = operatore
+    with django_capture_on_commit_callbacks(execute=True):
+        richiesta = richiesta_crea(
+            user=user, ente=ente, aggiungi=[_ab("PassWeb"), _ab("Visualizzazione note di debito Ente")]
+        )
+    passweb = richiesta.instradate.get(allegato=4)
+    assert richiesta.instradate.get(allegato=2).messaggio_pec is None  # allegato 2 stays in the portal
+    messaggio = MessaggioPEC.objects.get(pk=passweb.messaggio_pec_id)
+    assert messaggio.mittente == "protocollo@pec.comune-rende.it"
+    assert list(messaggio.destinatari.values_list("indirizzo", flat=True)) == [PASSWEB_PEC]
+    assert "allegato 4" in messaggio.oggetto
+    assert "Comune di Rende" in messaggio.oggetto
+    # The receipts came back from the local gateway (never a real INPS server): accepted, then delivered.
+    assert messaggio.status == MessaggioPEC.Status.CONSEGNATO
+    assert sorted(messaggio.ricevute.values_list("tipo", flat=True)) == ["accettazione", "avvenuta-consegna"]
+    # What left the portal: from the Ente, to the routing address, with the filled modulo attached.
+    consegnato = next((pec_locale.consegnati / "new").iterdir()).read_bytes()
+    inviato = email.message_from_bytes(consegnato, policy=email.policy.default)
+    assert inviato["From"] == "protocollo@pec.comune-rende.it"
+    assert inviato["To"].lower() == PASSWEB_PEC
+    (allegato,) = [p for p in inviato.iter_attachments() if p.get_content_type() == "application/pdf"]
+    assert allegato.get_filename() == f"allegato-4-richiesta-{richiesta.pk}.pdf"
+    testo = pdf_in_testo(allegato.get_content(), tmp_path)
+    assert "PassWeb" in testo
+    assert user.codice_fiscale in testo
+    assert "Comune di Rende" in testo
+    # The operator sees where it went and the state of the PEC.
+    client.force_login(user)
+    pagina = client.get(reverse("abilitazioni_richieste")).content.decode()
+    assert "PEC a AbilitazioneEnti.GestionePubblica@postacert.inps.gov.it" in pagina
+    assert "consegnat" in pagina
+
+
+def test_a_withdrawn_pec_request_is_withdrawn_by_pec_too(
+    operatore: tuple, pec_locale: GatewayPEC, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    user, ente = operatore
+    ente.nome = "Comune di Sant'Agata d'Esaro"  # plain text is not HTML: the apostrophes stay as they are
+    ente.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        instradata = richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Soggiorni senior")]).instradate.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        richiesta_ritira(instradata_id=instradata.pk, user=user)
+    ritiro = MessaggioPEC.objects.get(modello="ritiro_abilitazioni")
+    assert ritiro.mittente == ente.pec
+    assert list(ritiro.destinatari.values_list("indirizzo", flat=True)) == ["dc.creditowelfare@postacert.inps.gov.it"]
+    assert instradata.messaggio_pec is not None
+    assert instradata.messaggio_pec.message_id in ritiro.corpo_testo
+    assert "Comune di Sant'Agata d'Esaro ritira" in ritiro.corpo_testo
+    assert "Comune di Sant'Agata d'Esaro" in ritiro.oggetto
+    assert ritiro.status == MessaggioPEC.Status.CONSEGNATO
+
+
+@pytest.mark.parametrize(
+    ("nome", "competente", "estranea"), [("PassWeb", "DC-PA", "DC-CW"), ("Soggiorni climatici ENAM", "DC-CW", "DC-PA")]
+)
+def test_the_direzione_centrale_of_the_mailbox_reviews_and_the_pin_gets_it(
+    client: Client, operatore: tuple, pec_locale: GatewayPEC, nome: str, competente: str, estranea: str
+) -> None:
+    user, ente = operatore
+    instradata = richiesta_crea(user=user, ente=ente, aggiungi=[_ab(nome)]).instradate.get()
+    decidi = reverse("admin:abilitazioni_richiestainstradata_decidi", args=[instradata.pk])
+    elenco = reverse("admin:abilitazioni_richiestainstradata_changelist")
+    for ruolo, codice in (
+        (Ruolo.PERSONALE_DIREZIONE_CENTRALE, estranea),
+        (Ruolo.PERSONALE_SEDE, "ST-CS"),
+        (Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-18"),
+    ):
+        client.force_login(personale_inps(ruolo, codice))
+        assert client.get(decidi).status_code == 404
+        assert client.post(decidi, {"azione": "prendi"}).status_code == 404
+    assert RichiestaInstradata.objects.get(pk=instradata.pk).status == "inviata"
+    client.force_login(personale_inps(Ruolo.PERSONALE_DIREZIONE_CENTRALE, competente))
+    assert client.get(elenco).context["cl"].result_count == 1
+    assert client.get(reverse("admin:abilitazioni_richiestainstradata_modulo", args=[instradata.pk])).status_code == 200
+    client.post(decidi, {"azione": "prendi"})
+    client.post(decidi, {"azione": "approva"})
+    assert RichiestaInstradata.objects.get(pk=instradata.pk).status == "approvata"
+    assert AbilitazioneDetenuta.objects.filter(pin__user=user, ente=ente, nome=nome).exists()
+    client.force_login(user)
+    assert nome in client.get(reverse("area_enti")).content.decode()
+
+
+def test_an_approved_removal_takes_the_abilitazione_away_from_the_area(
+    client: Client, operatore: tuple, pec_locale: GatewayPEC
+) -> None:
+    user, ente = operatore
+    client.force_login(user)
+    assert "Visualizzazione versamenti Ente" in client.get(reverse("area_enti")).content.decode()
+    instradata = richiesta_crea(user=user, ente=ente, rimuovi=[_ab("Visualizzazione versamenti Ente")]).instradate.get()
+    client.force_login(personale_inps(Ruolo.PERSONALE_SEDE, "ST-CS"))
+    decidi = reverse("admin:abilitazioni_richiestainstradata_decidi", args=[instradata.pk])
+    client.post(decidi, {"azione": "prendi"})
+    client.post(decidi, {"azione": "approva"})
+    client.force_login(user)
+    assert "Visualizzazione versamenti Ente" not in client.get(reverse("area_enti")).content.decode()
+    assert "Approvata" in client.get(reverse("abilitazioni_richieste")).content.decode()
+    esito = MessaggioPEC.objects.get(modello="esito_abilitazioni")
+    assert list(esito.destinatari.values_list("indirizzo", flat=True)) == ["giulia.verdi@example.it"]
