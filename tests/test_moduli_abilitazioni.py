@@ -150,7 +150,8 @@ def test_passweb_goes_by_pec_from_the_ente_with_the_modulo_and_its_receipts_are_
         )
     passweb = richiesta.instradate.get(allegato=4)
     assert richiesta.instradate.get(allegato=2).messaggio_pec is None  # allegato 2 stays in the portal
-    messaggio = MessaggioPEC.objects.get(pk=passweb.messaggio_pec_id)
+    assert passweb.messaggio_pec is not None
+    messaggio = passweb.messaggio_pec
     assert messaggio.mittente == "protocollo@pec.comune-rende.it"
     assert list(messaggio.destinatari.values_list("indirizzo", flat=True)) == [PASSWEB_PEC]
     assert "allegato 4" in messaggio.oggetto
