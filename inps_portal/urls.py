@@ -2,16 +2,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from inps_portal import bench_views, views
 
-# The admin has no login page of its own: it goes through the portal's rate-limited login.
-admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
-admin.site.site_header = "INPS - Back office del portale"
-admin.site.site_title = "Back office INPS"
-admin.site.index_title = "Gestione"
+# The back office is inps_portal.admin_site.PortaleAdminSite: behind the portal's login, 404 for what is not yours.
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -145,7 +145,7 @@ def test_another_sede_sees_neither_the_request_nor_its_documents(client: Client,
     client.force_login(user)
     assert (
         client.get(reverse("admin:accounts_richiestaconversione_documento", args=[richiesta.pk, "modulo"])).status_code
-        == 302
+        == 404
     )
 
 

@@ -121,8 +121,9 @@ def test_the_admin_login_goes_through_the_rate_limited_portal_login(client: Clie
     assert response["Location"].startswith(LOGIN)
 
 
-def test_the_admin_refuses_an_operator_without_staff_access(client: Client) -> None:
+def test_the_admin_does_not_exist_for_an_operator_without_staff_access(client: Client) -> None:
     client.force_login(UserFactory.create())
-    response = client.get(reverse("admin:index"))
-    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 404
+    assert client.get(reverse("admin:login")).status_code == 404
+    assert client.get(reverse("admin:accounts_comune_changelist")).status_code == 404
     assert "_auth_user_id" in client.session

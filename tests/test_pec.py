@@ -270,9 +270,9 @@ def test_the_message_list_costs_the_same_queries_for_few_or_many(
 
 def test_an_operator_cannot_see_the_pec_admin(pec_locale: GatewayPEC, client: Client) -> None:
     client.force_login(UserFactory.create())
-    assert client.get(reverse("admin:inps_portal_messaggiopec_changelist")).status_code == 302
+    assert client.get(reverse("admin:inps_portal_messaggiopec_changelist")).status_code == 404
     ricevuta = services.ricevuta_registra(grezzo=b"Subject: x\r\n\r\n")
-    assert client.get(reverse("admin:inps_portal_ricevutapec_grezzo", args=[ricevuta.pk])).status_code == 302
+    assert client.get(reverse("admin:inps_portal_ricevutapec_grezzo", args=[ricevuta.pk])).status_code == 404
 
 
 def test_staff_can_send_a_test_pec_from_the_admin(

@@ -58,7 +58,7 @@ def test_only_sede_staff_use_the_counter(client: Client, registro: None) -> None
     client.force_login(personale_inps(Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-18"))
     assert client.get(url).status_code == 404
     client.force_login(UserFactory.create())
-    assert client.get(url).status_code == 302
+    assert client.get(url).status_code == 404
 
 
 def test_central_staff_set_a_new_deadline_and_the_old_one_stays(client: Client, registro: None) -> None:

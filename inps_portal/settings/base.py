@@ -27,7 +27,7 @@ CSRF_FAILURE_VIEW = "inps_portal.views.csrf_failure"
 PORTAL_NAME = "Portale INPS Amministrazioni, Enti e Comuni"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "inps_portal.apps.PortaleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
