@@ -137,8 +137,14 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         instradata = self._instradata(request, pk)
         azione = request.POST.get("azione")
         form = RifiutoForm(request.POST if azione == "respingi" else None)
+        status = 200
         if request.method == "POST":
             chi = cast(User, request.user)
+            fatto = {
+                "prendi": "Richiesta presa in carico: ora può approvarla o respingerla.",
+                "approva": "Richiesta approvata: le abilitazioni sono sul PIN e l'operatore è informato.",
+                "respingi": "Richiesta respinta: l'operatore è informato del motivo.",
+            }
             try:
                 if azione == "prendi":
                     services.instradata_prendi_in_carico(instradata_id=pk, chi=chi)
@@ -148,15 +154,19 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
                     services.instradata_decidi(
                         instradata_id=pk, chi=chi, approvata=False, motivo=form.cleaned_data["motivo"]
                     )
-                else:
-                    raise services.RichiestaNonAmmessa("Indichi il motivo del rifiuto.")
+                elif azione not in fatto:
+                    raise services.RichiestaNonAmmessa("Azione sconosciuta.")
             except services.RichiestaNonAmmessa as exc:
                 self.message_user(request, str(exc), messages.ERROR)
+                return redirect("admin:abilitazioni_richiestainstradata_change", pk)
             except RichiestaInstradata.DoesNotExist as exc:
                 raise Http404 from exc
-            else:
-                self.message_user(request, "Fatto: l'operatore è informato dell'esito.", messages.SUCCESS)
-            return redirect("admin:abilitazioni_richiestainstradata_change", pk)
+            if azione != "respingi" or form.is_valid():
+                self.message_user(request, fatto[azione or ""], messages.SUCCESS)
+                if azione == "prendi":
+                    return redirect("admin:abilitazioni_richiestainstradata_decidi", pk)
+                return redirect("admin:abilitazioni_richiestainstradata_change", pk)
+            status = 400  # the reason is missing: the page again, with the form's error where it is typed
         contesto = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -164,4 +174,4 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
             "form": form,
             "title": f"Richiesta di {instradata.richiesta.user}, allegato {instradata.allegato}",
         }
-        return TemplateResponse(request, "admin/abilitazioni/decidi.html", contesto)
+        return TemplateResponse(request, "admin/abilitazioni/decidi.html", contesto, status=status)

@@ -13,6 +13,7 @@ from functools import update_wrapper
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -22,6 +23,13 @@ class Introvabile404:
 
     def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any, object_id: str) -> HttpResponse:
         raise Http404
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        # The stock view checks the delete permission before it looks for the object: an object that is not yours
+        # would be a 403 where it can be deleted by nobody, and a 404 elsewhere. Look for it first.
+        if self.get_object(request, unquote(object_id)) is None:  # type: ignore[attr-defined]
+            raise Http404
+        return super().delete_view(request, object_id, extra_context)  # type: ignore[misc, no-any-return]
 
 
 class PortaleAdminSite(admin.AdminSite):

@@ -1,0 +1,236 @@
+"""Every URL of the abilitazioni app and of its admin, for every role: what is not theirs is a 404.
+
+The URLs are read from the resolver, not listed by hand: a new URL without an expectation here fails the test. A
+403 remains only where the role may not do that kind of thing at all (the catalogue's admin for a Sede's staff, adding
+or deleting requests that nobody adds or deletes by hand): it says nothing about any organisation's objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from abilitazioni.models import Abilitazione, RichiestaInstradata
+from abilitazioni.services import richiesta_crea
+from accounts.models import PIN, Comune, User
+from accounts.roles import Ruolo
+from tests.factories import EnteFactory, UserFactory, personale_inps
+from tests.test_unificazione import crea_pin
+
+pytestmark = pytest.mark.django_db
+
+# The people: (role, structure code) for INPS staff; the owner of the requests and an operator of another Ente.
+PROPRIETARIO, ALTRO_ENTE = "operatore dell'Ente", "operatore di un altro Ente"
+STAFF = {
+    "Sede competente": (Ruolo.PERSONALE_SEDE, "ST-CS"),
+    "altra Sede": (Ruolo.PERSONALE_SEDE, "ST-RM"),
+    "Direzione regionale competente": (Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-18"),
+    "Direzione regionale di un'altra regione": (Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-12"),
+    "Direzione centrale Posizione Assicurativa": (Ruolo.PERSONALE_DIREZIONE_CENTRALE, "DC-PA"),
+    "Direzione centrale Credito e Welfare": (Ruolo.PERSONALE_DIREZIONE_CENTRALE, "DC-CW"),
+    "altra Direzione centrale": (Ruolo.PERSONALE_DIREZIONE_CENTRALE, "DC-SIT"),
+}
+RUOLI = [PROPRIETARIO, ALTRO_ENTE, *STAFF]
+OPERATORI = {PROPRIETARIO, ALTRO_ENTE}
+CENTRALI = {r for r, (ruolo, _) in STAFF.items() if ruolo == Ruolo.PERSONALE_DIREZIONE_CENTRALE}
+# Who decides each allegato of a request from an Ente of Rende (CS), Calabria.
+COMPETENTE = {
+    2: "Sede competente",
+    3: "Direzione regionale competente",
+    4: "Direzione centrale Posizione Assicurativa",
+    5: "Direzione centrale Credito e Welfare",
+}
+
+# For each URL: the status a role gets, given the allegato of the routed request in the URL (None for the others).
+Atteso = Callable[[str, int | None], int]
+
+
+def _richiesta_dell_ufficio(ruolo: str, allegato: int | None) -> int:
+    return 200 if ruolo == COMPETENTE.get(allegato or 0) else 404
+
+
+def _solo_staff(codice: int) -> Atteso:
+    return lambda ruolo, _: 404 if ruolo in OPERATORI else codice
+
+
+def _catalogo(per_i_centrali: int) -> Atteso:
+    return lambda ruolo, _: 404 if ruolo in OPERATORI else (per_i_centrali if ruolo in CENTRALI else 403)
+
+
+ATTESI: dict[str, Atteso] = {
+    # The operator's pages.
+    "abilitazioni_richieste": lambda ruolo, _: 200 if ruolo in OPERATORI else 404,
+    "abilitazioni_ritira": lambda ruolo, _: 405,  # POST only: see the POST walk below
+    "abilitazioni_modulo": lambda ruolo, _: 200 if ruolo == PROPRIETARIO else 404,
+    # Public.
+    "modulistica": lambda ruolo, _: 200,
+    "modulistica_allegato": lambda ruolo, _: 200,
+    # The queue of routed requests.
+    "admin:abilitazioni_richiestainstradata_changelist": _solo_staff(200),
+    "admin:abilitazioni_richiestainstradata_add": _solo_staff(403),
+    "admin:abilitazioni_richiestainstradata_change": lambda r, a: (
+        404 if r in OPERATORI else _richiesta_dell_ufficio(r, a)
+    ),
+    "admin:abilitazioni_richiestainstradata_history": lambda r, a: (
+        404 if r in OPERATORI else _richiesta_dell_ufficio(r, a)
+    ),
+    "admin:abilitazioni_richiestainstradata_decidi": lambda r, a: (
+        404 if r in OPERATORI else _richiesta_dell_ufficio(r, a)
+    ),
+    "admin:abilitazioni_richiestainstradata_modulo": lambda r, a: (
+        404 if r in OPERATORI else _richiesta_dell_ufficio(r, a)
+    ),
+    "admin:abilitazioni_richiestainstradata_delete": lambda r, a: (
+        404 if r in OPERATORI else (403 if _richiesta_dell_ufficio(r, a) == 200 else 404)
+    ),
+    # The catalogue: central staff edit it (nobody deletes an abilitazione: it is deactivated).
+    "admin:abilitazioni_abilitazione_changelist": _catalogo(200),
+    "admin:abilitazioni_abilitazione_add": _catalogo(200),
+    "admin:abilitazioni_abilitazione_change": _catalogo(200),
+    "admin:abilitazioni_abilitazione_history": _catalogo(200),
+    "admin:abilitazioni_abilitazione_delete": _catalogo(403),
+    "admin:app_list": _solo_staff(200),
+}
+
+
+@dataclass(frozen=True)
+class Url:
+    nome: str
+    parametri: tuple[str, ...]
+
+
+def _url_dell_app() -> Iterator[Url]:
+    """The named URLs of the app's views and of the admin of its models, from the resolver."""
+
+    def cammina(patterns: list[Any], namespace: str) -> Iterator[Url]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from cammina(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                nome = f"{namespace}{p.name}"
+                parametri = tuple(p.pattern.regex.groupindex)
+                della_app = p.callback.__module__ == "abilitazioni.views" or nome.startswith("admin:abilitazioni_")
+                if della_app or nome == "admin:app_list":  # the app's index in the admin: /admin/abilitazioni/
+                    yield Url(nome, parametri)
+
+    return cammina(get_resolver().url_patterns, "")
+
+
+def test_every_url_of_the_app_has_an_expectation() -> None:
+    nomi = {u.nome for u in _url_dell_app()}
+    # The admin's bare "<object_id>/" redirect has no name of its own: it is walked below as the change page's prefix.
+    assert nomi == set(ATTESI)
+
+
+@pytest.fixture
+def scena(registro: None) -> dict[str, Any]:
+    """One request per allegato from an operator of an Ente of Rende (CS); one from an operator of a Roman Ente."""
+    proprietario = UserFactory.create(password="!", email="proprietario@example.it")
+    ente = EnteFactory.create(comune=Comune.objects.get(codice_istat="078102"))
+    crea_pin(proprietario, [(ente, "Visualizzazione versamenti Ente")], tipo=PIN.Tipo.DISPOSITIVO)
+    altro = UserFactory.create(password="!")
+    ente_romano = EnteFactory.create(comune=Comune.objects.get(codice_istat="058091"))
+    crea_pin(altro, [(ente_romano, "Visualizzazione versamenti Ente")], tipo=PIN.Tipo.DISPOSITIVO)
+    nomi = ["Domanda Valore PA", "PassWeb", "Soggiorni senior", "Visualizzazione note di debito Ente"]
+    richiesta = richiesta_crea(user=proprietario, ente=ente, aggiungi=Abilitazione.objects.filter(nome__in=nomi))
+    romana = richiesta_crea(
+        user=altro, ente=ente_romano, aggiungi=[Abilitazione.objects.get(nome="Visualizzazione note di debito Ente")]
+    )
+    persone: dict[str, User] = {PROPRIETARIO: proprietario, ALTRO_ENTE: altro}
+    persone |= {nome: personale_inps(ruolo, codice) for nome, (ruolo, codice) in STAFF.items()}
+    return {
+        "persone": persone,
+        "instradate": {i.allegato: i for i in richiesta.instradate.all()},
+        "romana": romana.instradate.get(),
+        "abilitazione": Abilitazione.objects.get(nome="PassWeb"),
+    }
+
+
+def _indirizzi(url: Url, scena: dict[str, Any]) -> Iterator[tuple[str, int | None]]:
+    if not url.parametri:
+        yield reverse(url.nome), None
+    elif url.parametri == ("app_label",):
+        yield reverse(url.nome, kwargs={"app_label": "abilitazioni"}), None
+    elif url.parametri == ("allegato",):
+        for allegato in (2, 3, 4, 5):
+            yield reverse(url.nome, kwargs={"allegato": allegato}), None
+    elif "abilitazione_" in url.nome:
+        yield reverse(url.nome, args=[scena["abilitazione"].pk]), None
+    else:
+        for allegato, instradata in scena["instradate"].items():
+            yield reverse(url.nome, args=[instradata.pk]), allegato
+
+
+@pytest.mark.parametrize("ruolo", RUOLI)
+def test_each_role_gets_what_is_theirs_and_a_404_for_the_rest(
+    client: Client, scena: dict[str, Any], ruolo: str
+) -> None:
+    client.force_login(scena["persone"][ruolo])
+    ottenuti, attesi = {}, {}
+    for url in _url_dell_app():
+        for indirizzo, allegato in _indirizzi(url, scena):
+            ottenuti[indirizzo] = client.get(indirizzo).status_code
+            attesi[indirizzo] = ATTESI[url.nome](ruolo, allegato)
+            if url.nome == "admin:abilitazioni_richiestainstradata_change":
+                # The admin's bare "<object_id>/" redirects to the change page: followed, the same answer.
+                nuda = indirizzo.removesuffix("change/")
+                ottenuti[nuda] = client.get(nuda, follow=True).status_code
+                attesi[nuda] = attesi[indirizzo] if ruolo not in OPERATORI else 404
+    assert ottenuti == attesi
+
+
+@pytest.mark.parametrize("ruolo", [r for r in RUOLI if r != PROPRIETARIO])
+def test_no_role_changes_a_request_that_is_not_theirs(client: Client, scena: dict[str, Any], ruolo: str) -> None:
+    client.force_login(scena["persone"][ruolo])
+    for allegato, instradata in scena["instradate"].items():
+        competente = ruolo == COMPETENTE[allegato]
+        ritira = client.post(reverse("abilitazioni_ritira", args=[instradata.pk]))
+        assert ritira.status_code == 404
+        decidi = client.post(
+            reverse("admin:abilitazioni_richiestainstradata_decidi", args=[instradata.pk]), {"azione": "prendi"}
+        )
+        assert decidi.status_code == (302 if competente else 404)
+        atteso = RichiestaInstradata.Status.IN_CARICO if competente else RichiestaInstradata.Status.INVIATA
+        assert RichiestaInstradata.objects.get(pk=instradata.pk).status == atteso
+
+
+@pytest.mark.parametrize("ruolo", list(STAFF))
+def test_each_queue_holds_only_what_the_office_decides(client: Client, scena: dict[str, Any], ruolo: str) -> None:
+    client.force_login(scena["persone"][ruolo])
+    risposta = client.get(reverse("admin:abilitazioni_richiestainstradata_changelist"))
+    visibili = {i.pk for i in risposta.context["cl"].result_list}
+    attese = {i.pk for a, i in scena["instradate"].items() if COMPETENTE[a] == ruolo}
+    if ruolo == "altra Sede":
+        attese = {scena["romana"].pk}  # the Roman Ente's request goes to the Sede of Rome
+    assert visibili == attese
+
+
+def test_the_queue_costs_the_same_queries_whatever_its_size(
+    client: Client, scena: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(scena["persone"]["Sede competente"])
+    elenco = reverse("admin:abilitazioni_richiestainstradata_changelist")
+    with CaptureQueriesContext(connection) as pochi:
+        client.get(elenco)
+    proprietario = scena["persone"][PROPRIETARIO]
+    ente = scena["instradate"][2].richiesta.ente
+    catalogo = list(  # neither held nor pending already
+        Abilitazione.objects.filter(allegato=2).exclude(
+            nome__in=["Visualizzazione versamenti Ente", "Visualizzazione note di debito Ente"]
+        )
+    )
+    for n in range(60):  # more than a page of the queue
+        richiesta = richiesta_crea(user=proprietario, ente=ente, aggiungi=[catalogo[n % len(catalogo)]])
+        RichiestaInstradata.objects.filter(richiesta=richiesta).update(status=RichiestaInstradata.Status.APPROVATA)
+    with CaptureQueriesContext(connection) as molti:
+        risposta = client.get(elenco)
+    assert risposta.context["cl"].result_count == 61
+    assert len(molti.captured_queries) == len(pochi.captured_queries)
