@@ -97,7 +97,39 @@ def demo_popola() -> list[PersonaDemo]:
     # The Ente operator acts for two Enti, to show the choice between them.
     mario = User.objects.get(codice_fiscale="RSSMRA78C15D086Z")
     ruolo_assegna(user=mario, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=Ente.objects.get(codice_fiscale="98000000020"))
+    _richieste_demo(mario)
     return PERSONE_DEMO
+
+
+# Mario Rossi's requests for abilitazioni, one per office, so that every queue of the demo has something to decide.
+RICHIESTE_DEMO = ["Visualizzazione note di debito Ente", "Domanda Valore PA", "Soggiorni senior"]
+
+
+def _richieste_demo(mario: User) -> None:
+    """A dispositivo PIN for Mario Rossi (he logs in with the demo password) and one request per allegato 2, 3, 5.
+
+    The allegato 5 request leaves as a PEC from the demo Ente: outside production it reaches only the local gateway.
+    """
+    from django.contrib.auth.hashers import make_password
+
+    from abilitazioni.models import Abilitazione, RichiestaAbilitazioni
+    from abilitazioni.services import richiesta_crea
+    from accounts.models import PIN
+
+    if not PIN.objects.filter(user=mario, status=PIN.Status.ATTIVO).exists():
+        PIN.objects.create(
+            user=mario,
+            codice_hash=make_password(None),
+            tipo=PIN.Tipo.DISPOSITIVO,
+            origine=PIN.Origine.PREESISTENTE,
+        )
+    if RichiestaAbilitazioni.objects.filter(user=mario).exists():
+        return  # already there, perhaps decided during a demo: left as it is
+    richiesta_crea(
+        user=mario,
+        ente=Ente.objects.get(codice_fiscale="98000000012"),
+        aggiungi=Abilitazione.objects.filter(nome__in=RICHIESTE_DEMO),
+    )
 
 
 # Operators of Enti who still hold ex-Inpdap credentials: logging in starts the unification (case a and case b).

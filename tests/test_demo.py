@@ -61,3 +61,21 @@ def test_every_demo_person_logs_in_with_the_readme_password(registro: None) -> N
         assert client.get(reverse("home"))["Location"] == reverse("unificazione")
     assert EX_INPDAP_PASSWORD in readme
     assert PIN_DEMO_CASO_B in readme
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_has_a_request_in_each_office_queue(registro: None, pec_locale: object) -> None:
+    from abilitazioni.models import RichiestaInstradata
+    from abilitazioni.selectors import instradate_per_ufficio
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert RichiestaInstradata.objects.count() == 3
+    for codice_fiscale, allegato in (("BNCLRA85L42C352P", 2), ("SPSGPP70S21F839M", 3), ("FRRGLI82P49H501V", 5)):
+        coda = instradate_per_ufficio(User.objects.get(codice_fiscale=codice_fiscale))
+        assert list(coda.values_list("allegato", flat=True)) == [allegato]
+    client = Client()
+    client.post(reverse("account_login"), {"login": "RSSMRA78C15D086Z", "password": DEMO_PASSWORD})
+    pagina = client.get(reverse("abilitazioni_richieste"))
+    assert pagina.status_code == 200
+    assert "Soggiorni senior" in pagina.content.decode()
