@@ -15,21 +15,32 @@ class RichiestaForm(forms.Form):
         label=_("Ente"),
         queryset=Ente.objects.none(),
         empty_label=None,
-        error_messages={"invalid_choice": _("Scelga uno degli Enti per cui opera.")},
+        error_messages={
+            "invalid_choice": _("Scelga uno degli Enti per cui opera."),
+            "required": _("Scelga l'Ente per cui chiede le abilitazioni."),
+        },
     )
     aggiungi = forms.ModelMultipleChoiceField(
         label=_("Abilitazioni da aggiungere"),
         queryset=Abilitazione.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": _("Una delle abilitazioni scelte non esiste.")},
+        error_messages={
+            "invalid_choice": _("Una delle abilitazioni scelte non esiste."),
+            "invalid_pk_value": _("Una delle abilitazioni scelte non esiste."),
+            "invalid_list": _("Scelga le abilitazioni dall'elenco."),
+        },
     )
     rimuovi = forms.ModelMultipleChoiceField(
         label=_("Abilitazioni da togliere"),
         queryset=Abilitazione.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": _("Una delle abilitazioni scelte non esiste.")},
+        error_messages={
+            "invalid_choice": _("Una delle abilitazioni scelte non esiste."),
+            "invalid_pk_value": _("Una delle abilitazioni scelte non esiste."),
+            "invalid_list": _("Scelga le abilitazioni dall'elenco."),
+        },
     )
 
     def __init__(self, *args: Any, enti: QuerySet[Ente], **kwargs: Any) -> None:

@@ -44,8 +44,27 @@ def richieste(request: HttpRequest) -> HttpResponse:
         .prefetch_related("voci__abilitazione")
         .order_by("-richiesta__creata_il", "allegato")[:100]
     )
-    contesto = {"form": form, "instradate": instradate, "stato": request.stato_pin_online}  # type: ignore[attr-defined]
+    contesto = {
+        "form": form,
+        "gruppi": _gruppi(form),
+        "instradate": instradate,
+        "stato": request.stato_pin_online,  # type: ignore[attr-defined]
+    }
     return render(request, "abilitazioni/richieste.html", contesto, status=status)
+
+
+def _gruppi(form: RichiestaForm) -> list[tuple[moduli.Allegato, list[tuple[Abilitazione, bool, bool]]]]:
+    """The catalogue as the moduli show it: by allegato, each abilitazione with its two boxes (and what was ticked)."""
+    aggiungi = {str(v) for v in form["aggiungi"].value() or []}
+    rimuovi = {str(v) for v in form["rimuovi"].value() or []}
+    catalogo = list(form.fields["aggiungi"].queryset.order_by("allegato", "nome"))  # type: ignore[attr-defined]
+    return [
+        (
+            allegato,
+            [(a, str(a.pk) in aggiungi, str(a.pk) in rimuovi) for a in catalogo if a.allegato == allegato.numero],
+        )
+        for allegato in moduli.ALLEGATI.values()
+    ]
 
 
 @require_POST

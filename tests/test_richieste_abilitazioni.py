@@ -212,3 +212,31 @@ def test_the_office_takes_it_in_charge_approves_and_the_pin_gets_the_abilitazion
     )
     c.force_login(user)
     assert "Manca la delega" in c.get(reverse("abilitazioni_richieste")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("dati", "messaggio"),
+    [
+        ({"aggiungi": ["abc"]}, "Una delle abilitazioni scelte non esiste."),
+        ({"aggiungi": ["999999"]}, "Una delle abilitazioni scelte non esiste."),
+        ({"ente": "999999"}, "Scelga uno degli Enti per cui opera."),
+        ({"rimuovi": []}, "Scelga almeno un&#x27;abilitazione"),
+    ],
+)
+def test_bad_input_is_told_in_italian_and_keeps_what_was_ticked(
+    client: object, operatore: tuple, dati: dict, messaggio: str
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    user, ente = operatore
+    c = cast(Client, client)
+    c.force_login(user)
+    valore_pa = _ab("Domanda Valore PA").pk
+    risposta = c.post(reverse("abilitazioni_richieste"), {"ente": ente.pk, "rimuovi": [valore_pa], **dati})
+    assert risposta.status_code == 400
+    pagina = risposta.content.decode()
+    assert messaggio in pagina
+    if "rimuovi" not in dati:
+        assert f'value="{valore_pa}" id="rimuovi-{valore_pa}" checked' in pagina
+    assert not RichiestaInstradata.objects.exists()
