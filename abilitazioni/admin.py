@@ -61,6 +61,14 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
     list_filter = ["status", "allegato"]
     list_select_related = ["richiesta__user", "richiesta__ente", "struttura"]
     list_per_page = 50
+    search_fields = [
+        "richiesta__user__codice_fiscale",
+        "richiesta__user__cognome",
+        "richiesta__ente__nome",
+        "richiesta__ente__codice_fiscale",
+    ]
+    search_help_text = "Codice fiscale o cognome dell'operatore, nome o codice fiscale dell'Ente."
+    date_hierarchy = "richiesta__creata_il"
     fields = readonly_fields = (
         "richiesta",
         "allegato",

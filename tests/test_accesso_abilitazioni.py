@@ -234,3 +234,13 @@ def test_the_queue_costs_the_same_queries_whatever_its_size(
         risposta = client.get(elenco)
     assert risposta.context["cl"].result_count == 61
     assert len(molti.captured_queries) == len(pochi.captured_queries)
+
+
+def test_the_office_searches_its_queue_and_finds_nothing_of_others(client: Client, scena: dict[str, Any]) -> None:
+    elenco = reverse("admin:abilitazioni_richiestainstradata_changelist")
+    proprietario = scena["persone"][PROPRIETARIO]
+    client.force_login(scena["persone"]["Sede competente"])
+    trovate = client.get(elenco, {"q": proprietario.codice_fiscale}).context["cl"].result_list
+    assert [i.pk for i in trovate] == [scena["instradate"][2].pk]
+    client.force_login(scena["persone"]["altra Sede"])
+    assert list(client.get(elenco, {"q": proprietario.codice_fiscale}).context["cl"].result_list) == []
