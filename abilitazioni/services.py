@@ -4,8 +4,9 @@ office that decides it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import groupby
+from typing import Any
 
 from django.db import transaction
 
@@ -14,6 +15,7 @@ from abilitazioni.selectors import destinazione
 from accounts import selectors as persone
 from accounts.models import PIN, AbilitazioneDetenuta, Ente, User
 from inps_portal import clock
+from inps_portal.pec.models import MessaggioPEC
 from inps_portal.pec.services import Allegato, pec_send
 
 logger = logging.getLogger(__name__)
@@ -79,40 +81,46 @@ def richiesta_crea(
         )
         EventoRichiesta.objects.create(instradata=instradata, da="", a=Status.INVIATA, chi=user, motivo="richiesta")
         if instradata.indirizzo_pec:
-            _pec_dall_ente(instradata)
+            _invia_modulo(instradata)
     logger.info("richiesta di abilitazioni", extra={"richiesta_id": richiesta.pk, "ente_id": ente.pk})
     return richiesta
 
 
-def _pec_dall_ente(instradata: RichiestaInstradata) -> None:
-    """Allegati 4 and 5: the PEC the Ente sends, from its own PEC address, with the filled modulo attached. It is
-    queued in the request's transaction; its receipts are tracked by the PEC service (outside production it goes to
-    the local gateway whatever the routing address)."""
-    from abilitazioni.moduli import modulo_compilato_pdf
-
+def _pec_dall_ente(
+    instradata: RichiestaInstradata, modello: str, allegati: Sequence[Allegato] = (), **contesto: Any
+) -> MessaggioPEC:
+    """A PEC the Ente sends about a request of allegato 4 or 5: from the Ente's own PEC address to the routing
+    address, queued in the caller's transaction; its receipts are tracked by the PEC service (outside production it
+    goes to the local gateway whatever the routing address)."""
     richiesta = instradata.richiesta
-    numero = f"{richiesta.pk}/{instradata.allegato}"
-    instradata.messaggio_pec = pec_send(
-        modello="richiesta_abilitazioni",
+    return pec_send(
+        modello=modello,
         destinatari=[instradata.indirizzo_pec],
         mittente=richiesta.ente.pec,
         riferimento=instradata,
+        allegati=allegati,
         contesto={
             "ente": richiesta.ente.nome,
             "ente_cf": richiesta.ente.codice_fiscale,
             "persona": f"{richiesta.user.get_full_name()} ({richiesta.user.codice_fiscale})",
             "allegato": instradata.allegato,
-            "numero": numero,
-            "voci": [str(v) for v in instradata.voci.select_related("abilitazione")],
+            "numero": f"{richiesta.pk}/{instradata.allegato}",
+            **contesto,
         },
-        allegati=[
-            Allegato(
-                f"allegato-{instradata.allegato}-richiesta-{richiesta.pk}.pdf",
-                "application/pdf",
-                modulo_compilato_pdf(instradata),
-            )
-        ],
     )
+
+
+def _invia_modulo(instradata: RichiestaInstradata) -> None:
+    """Allegati 4 and 5 go by PEC from the Ente, with the filled modulo attached."""
+    from abilitazioni.moduli import modulo_compilato_pdf
+
+    modulo = Allegato(
+        f"allegato-{instradata.allegato}-richiesta-{instradata.richiesta_id}.pdf",
+        "application/pdf",
+        modulo_compilato_pdf(instradata),
+    )
+    voci = [str(v) for v in instradata.voci.select_related("abilitazione")]
+    instradata.messaggio_pec = _pec_dall_ente(instradata, "richiesta_abilitazioni", [modulo], voci=voci)
     instradata.save(update_fields=["messaggio_pec"])
 
 
@@ -121,27 +129,14 @@ def richiesta_ritira(*, instradata_id: int, user: User) -> RichiestaInstradata:
     """The operator withdraws a routed request, while nobody has taken it in charge."""
     instradata = (
         RichiestaInstradata.objects.select_for_update(of=("self",))
-        .select_related("richiesta__ente", "messaggio_pec")
+        .select_related("richiesta__user", "richiesta__ente", "messaggio_pec")
         .get(pk=instradata_id, richiesta__user=user)
     )
     if instradata.status != Status.INVIATA:
         raise RichiestaNonAmmessa("La richiesta è già stata presa in carico dall'ufficio: non si può più ritirare.")
     _cambia(instradata, Status.RITIRATA, user)
     if instradata.messaggio_pec is not None:  # the mailbox has the request already: the Ente withdraws it by PEC too
-        richiesta = instradata.richiesta
-        pec_send(
-            modello="ritiro_abilitazioni",
-            destinatari=[instradata.indirizzo_pec],
-            mittente=richiesta.ente.pec,
-            riferimento=instradata,
-            contesto={
-                "ente": richiesta.ente.nome,
-                "persona": f"{user.get_full_name()} ({user.codice_fiscale})",
-                "allegato": instradata.allegato,
-                "numero": f"{richiesta.pk}/{instradata.allegato}",
-                "message_id": instradata.messaggio_pec.message_id,
-            },
-        )
+        _pec_dall_ente(instradata, "ritiro_abilitazioni", message_id=instradata.messaggio_pec.message_id)
     return instradata
 
 
