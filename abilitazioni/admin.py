@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from abilitazioni import moduli, services
 from abilitazioni.models import Abilitazione, EventoRichiesta, RichiestaInstradata, VoceRichiesta
-from abilitazioni.selectors import instradate_per_ufficio
+from abilitazioni.selectors import strutture_che_decidono
 from accounts.models import User
 from inps_portal.admin_mixins import SolaLettura
 
@@ -30,6 +30,10 @@ class AbilitazioneAdmin(admin.ModelAdmin):
 
 class VoceInline(admin.TabularInline):
     model = VoceRichiesta
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[VoceRichiesta]:
+        return super().get_queryset(request).select_related("abilitazione")
+
     fields = readonly_fields = ("abilitazione", "operazione")
     extra = 0
     can_delete = False
@@ -49,6 +53,10 @@ class RifiutoForm(forms.Form):
 
 class EventoInline(SolaLettura, admin.TabularInline):
     model = EventoRichiesta
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EventoRichiesta]:
+        return super().get_queryset(request).select_related("chi")
+
     fields = readonly_fields = ("quando", "da", "a", "chi", "motivo")
     extra = 0
 
@@ -58,7 +66,7 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
     """The queue of an office: only the requests addressed to the Sedi or Direzioni its staff work for."""
 
     list_display = ["richiesta", "allegato", "struttura", "status", "aggiornata_il"]
-    list_filter = ["status", "allegato"]
+    list_filter = ["status", "allegato", "richiesta__creata_il"]
     list_select_related = ["richiesta__user", "richiesta__ente", "struttura"]
     list_per_page = 50
     search_fields = [
@@ -68,7 +76,8 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         "richiesta__ente__codice_fiscale",
     ]
     search_help_text = "Codice fiscale o cognome dell'operatore, nome o codice fiscale dell'Ente."
-    date_hierarchy = "richiesta__creata_il"
+    ordering = ["-id"]  # the newest first; the status filter gives the ones to do
+    show_full_result_count = False  # the office's own count is enough: no second count of the whole table
     fields = readonly_fields = (
         "richiesta",
         "allegato",
@@ -86,7 +95,7 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(pk__in=instradate_per_ufficio(request.user).values("pk"))  # type: ignore[arg-type]
+        return queryset.filter(struttura_id__in=strutture_che_decidono(request.user))  # type: ignore[arg-type]
 
     @admin.display(description="PEC dell'Ente")
     def stato_pec(self, obj: RichiestaInstradata) -> str:
@@ -126,7 +135,10 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise Http404
         return get_object_or_404(
-            self.get_queryset(request).select_related("richiesta__user", "richiesta__ente__comune__provincia"), pk=pk
+            self.get_queryset(request)
+            .select_related("richiesta__user", "richiesta__ente__comune__provincia", "struttura", "messaggio_pec")
+            .prefetch_related("voci__abilitazione"),
+            pk=pk,
         )
 
     def modulo_pdf(self, request: HttpRequest, pk: int) -> HttpResponse:

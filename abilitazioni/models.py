@@ -144,6 +144,8 @@ class RichiestaInstradata(models.Model):
         verbose_name = "richiesta instradata"
         verbose_name_plural = "richieste instradate"
         ordering = ["allegato"]
+        # An office's queue: its own rows, newest first, read from the index whatever the other offices hold.
+        indexes = [models.Index(fields=["struttura", "-id"], name="coda_dell_ufficio")]
         constraints = [
             models.UniqueConstraint(fields=["richiesta", "allegato"], name="una_instradata_per_allegato"),
             models.CheckConstraint(

@@ -65,12 +65,11 @@ def _indirizzi(catalogo: list[Abilitazione]) -> list[str]:
 def modulo_compilato_pdf(instradata: RichiestaInstradata) -> bytes:
     """The modulo of one routed request, with the operator's and the Ente's data and the abilitazioni asked."""
     richiesta = instradata.richiesta
-    voci = {v.abilitazione_id: v.operazione for v in instradata.voci.all()}
+    chieste = list(instradata.voci.all())  # prefetched with their abilitazione by the callers that can
+    voci = {v.abilitazione_id: v.operazione for v in chieste}
     catalogo = _catalogo(instradata.allegato)
     presenti = {a.pk for a in catalogo}
-    catalogo += [
-        v.abilitazione for v in instradata.voci.select_related("abilitazione") if v.abilitazione_id not in presenti
-    ]
+    catalogo += [v.abilitazione for v in chieste if v.abilitazione_id not in presenti]  # since deactivated
     righe = [
         (
             a.nome,

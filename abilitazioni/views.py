@@ -88,7 +88,7 @@ def modulo_compilato(request: HttpRequest, pk: int) -> HttpResponse:
     instradata = get_object_or_404(
         RichiestaInstradata.objects.select_related(
             "richiesta__user", "richiesta__ente__comune__provincia", "struttura"
-        ),
+        ).prefetch_related("voci__abilitazione"),
         pk=pk,
         richiesta__user=request.user,
     )

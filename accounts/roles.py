@@ -73,6 +73,12 @@ AMBITI: dict[Ruolo, Ambito] = {
 # central staff.
 REGISTRY_MODELS = ("regione", "provincia", "comune", "prestazione", "struttura", "ente")
 _LETTURA_REGISTRO = tuple(f"accounts.view_{m}" for m in REGISTRY_MODELS)
+# The queue of routed requests, with what each request asks and its history.
+_CODA_ABILITAZIONI = (
+    "abilitazioni.view_richiestainstradata",
+    "abilitazioni.view_vocerichiesta",
+    "abilitazioni.view_eventorichiesta",
+)
 _SPORTELLO = (
     "accounts.view_credenzialeexinpdap",
     "accounts.view_pin",
@@ -80,12 +86,12 @@ _SPORTELLO = (
     "accounts.sportello_credenziali",
     "accounts.view_richiestaconversione",
     "accounts.decidere_conversione",
-    "abilitazioni.view_richiestainstradata",
+    *_CODA_ABILITAZIONI,
 )
 GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {
     # Any Sede may unify credentials for the person in front of it (Circolare 71/2016, par. 2).
     Ruolo.PERSONALE_SEDE: (*_LETTURA_REGISTRO, *_SPORTELLO),
-    Ruolo.PERSONALE_DIREZIONE_REGIONALE: (*_LETTURA_REGISTRO, "abilitazioni.view_richiestainstradata"),
+    Ruolo.PERSONALE_DIREZIONE_REGIONALE: (*_LETTURA_REGISTRO, *_CODA_ABILITAZIONI),
     Ruolo.DIRETTORE: _LETTURA_REGISTRO,
     # Central staff correct the registry and watch the PEC channel (messages, receipts, re-sending).
     Ruolo.PERSONALE_DIREZIONE_CENTRALE: (
@@ -100,7 +106,7 @@ GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {
         "abilitazioni.add_abilitazione",
         "abilitazioni.change_abilitazione",
         # The Direzioni centrali named by the catalogue review the requests sent by PEC (allegati 4 and 5).
-        "abilitazioni.view_richiestainstradata",
+        *_CODA_ABILITAZIONI,
     ),
 }
 

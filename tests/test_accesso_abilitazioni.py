@@ -244,3 +244,16 @@ def test_the_office_searches_its_queue_and_finds_nothing_of_others(client: Clien
     assert [i.pk for i in trovate] == [scena["instradate"][2].pk]
     client.force_login(scena["persone"]["altra Sede"])
     assert list(client.get(elenco, {"q": proprietario.codice_fiscale}).context["cl"].result_list) == []
+
+
+@pytest.mark.parametrize("allegato", [2, 3, 4, 5])
+def test_the_office_reads_what_is_asked_and_the_history(client: Client, scena: dict[str, Any], allegato: int) -> None:
+    instradata = scena["instradate"][allegato]
+    client.force_login(scena["persone"][COMPETENTE[allegato]])
+    pagina = client.get(reverse("admin:abilitazioni_richiestainstradata_change", args=[instradata.pk]))
+    inline = {f.opts.model_name for f in pagina.context["inline_admin_formsets"]}
+    assert inline == {"vocerichiesta", "eventorichiesta"}
+    testo = pagina.content.decode()
+    for voce in instradata.voci.select_related("abilitazione"):
+        assert voce.abilitazione.nome in testo
+    assert "Inviata" in testo
