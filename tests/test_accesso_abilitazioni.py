@@ -251,7 +251,7 @@ def test_the_office_reads_what_is_asked_and_the_history(client: Client, scena: d
     instradata = scena["instradate"][allegato]
     client.force_login(scena["persone"][COMPETENTE[allegato]])
     pagina = client.get(reverse("admin:abilitazioni_richiestainstradata_change", args=[instradata.pk]))
-    inline = {f.opts.model_name for f in pagina.context["inline_admin_formsets"]}
+    inline = {f.formset.model._meta.model_name for f in pagina.context["inline_admin_formsets"]}
     assert inline == {"vocerichiesta", "eventorichiesta"}
     testo = pagina.content.decode()
     for voce in instradata.voci.select_related("abilitazione"):
