@@ -73,3 +73,35 @@ def test_each_abilitazione_goes_to_its_office(
 def test_a_pec_channel_needs_its_address() -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         Abilitazione.objects.create(nome="Prova", allegato=4, canale="pec_dall_ente", indirizzo_pec="")
+
+
+def test_central_staff_edit_the_catalogue_and_bad_routing_is_refused_in_italian(registro: None) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.roles import Ruolo
+    from tests.factories import personale_inps
+
+    passweb = Abilitazione.objects.get(nome="PassWeb")
+    client = Client()
+    client.force_login(personale_inps(Ruolo.PERSONALE_DIREZIONE_CENTRALE, "DC-CW"))
+    url = reverse("admin:abilitazioni_abilitazione_change", args=[passweb.pk])
+    dati = {
+        "nome": "PassWeb",
+        "allegato": 4,
+        "canale": "pec_dall_ente",
+        "indirizzo_pec": PASSWEB_PEC,
+        "prerequisito": "pin_dispositivo",
+        "attiva": "on",
+    }
+    for ufficio, errore in (("DC-XX", "Nessuna Direzione centrale ha questo codice."), ("ST-CS", "Nessuna Direzione")):
+        risposta = client.post(url, {**dati, "ufficio_centrale": ufficio})
+        assert risposta.status_code == 200
+        assert errore in risposta.content.decode()
+    risposta = client.post(url, {**dati, "canale": "sede_territoriale", "ufficio_centrale": "DC-PA"})
+    assert "L&#x27;indirizzo PEC si indica solo per i canali via PEC." in risposta.content.decode()
+    passweb.refresh_from_db()
+    assert passweb.ufficio_centrale == "DC-PA"  # nothing stored from the refused forms
+    assert client.post(url, {**dati, "ufficio_centrale": "DC-CW"}).status_code == 302
+    passweb.refresh_from_db()
+    assert passweb.ufficio_centrale == "DC-CW"
