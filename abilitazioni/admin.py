@@ -30,13 +30,12 @@ class AbilitazioneAdmin(admin.ModelAdmin):
 
 class VoceInline(admin.TabularInline):
     model = VoceRichiesta
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[VoceRichiesta]:
-        return super().get_queryset(request).select_related("abilitazione")
-
     fields = readonly_fields = ("abilitazione", "operazione")
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[VoceRichiesta]:
+        return super().get_queryset(request).select_related("abilitazione")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -53,12 +52,11 @@ class RifiutoForm(forms.Form):
 
 class EventoInline(SolaLettura, admin.TabularInline):
     model = EventoRichiesta
+    fields = readonly_fields = ("quando", "da", "a", "chi", "motivo")
+    extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[EventoRichiesta]:
         return super().get_queryset(request).select_related("chi")
-
-    fields = readonly_fields = ("quando", "da", "a", "chi", "motivo")
-    extra = 0
 
 
 @admin.register(RichiestaInstradata)
@@ -96,6 +94,17 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(struttura_id__in=strutture_che_decidono(request.user))  # type: ignore[arg-type]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The page shows the operator's personal data: each reading is logged (only once the object is found)."""
+        risposta = super().change_view(request, object_id, form_url, extra_context)
+        logger.info(
+            "accesso a una richiesta di abilitazioni",
+            extra={"instradata_id": object_id, "operatore_id": request.user.pk},
+        )
+        return risposta
 
     @admin.display(description="PEC dell'Ente")
     def stato_pec(self, obj: RichiestaInstradata) -> str:
@@ -155,6 +164,9 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
 
     def decidi(self, request: HttpRequest, pk: int) -> HttpResponse:
         instradata = self._instradata(request, pk)
+        logger.info(
+            "accesso a una richiesta di abilitazioni", extra={"instradata_id": pk, "operatore_id": request.user.pk}
+        )
         azione = request.POST.get("azione")
         form = RifiutoForm(request.POST if azione == "respingi" else None)
         status = 200

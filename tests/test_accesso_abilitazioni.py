@@ -257,3 +257,27 @@ def test_the_office_reads_what_is_asked_and_the_history(client: Client, scena: d
     for voce in instradata.voci.select_related("abilitazione"):
         assert voce.abilitazione.nome in testo
     assert "Inviata" in testo
+
+
+def test_each_reading_of_a_request_by_the_office_is_logged(
+    client: Client, scena: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    instradata = scena["instradate"][2]
+    pagine = [
+        reverse(f"admin:abilitazioni_richiestainstradata_{nome}", args=[instradata.pk])
+        for nome in ("change", "decidi", "modulo")
+    ]
+    client.force_login(scena["persone"]["altra Sede"])
+    with caplog.at_level("INFO", logger="abilitazioni.admin"):
+        for pagina in pagine:
+            assert client.get(pagina).status_code == 404
+    assert not [r for r in caplog.records if r.name == "abilitazioni.admin"]
+    sede = scena["persone"]["Sede competente"]
+    client.force_login(sede)
+    with caplog.at_level("INFO", logger="abilitazioni.admin"):
+        for pagina in pagine:
+            assert client.get(pagina).status_code == 200
+    letture = [r for r in caplog.records if r.name == "abilitazioni.admin"]
+    assert len(letture) == 3
+    assert {(str(r.instradata_id), r.operatore_id) for r in letture} == {(str(instradata.pk), sede.pk)}  # type: ignore[attr-defined]
+    assert all(scena["persone"][PROPRIETARIO].codice_fiscale not in r.getMessage() for r in letture)
