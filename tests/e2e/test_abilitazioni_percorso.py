@@ -177,8 +177,15 @@ def test_operator_asks_the_offices_decide_and_the_operator_reads_the_outcomes(
     _scansiona(page)
 
     page.get_by_label("Ente", exact=True).select_option(label=ente.nome)
-    page.get_by_role("group", name=re.compile("^Allegato 2")).get_by_label(f"Aggiungere: {ALLEGATO_2}").check()
-    page.get_by_role("group", name=re.compile("^Allegato 3")).get_by_label(f"Aggiungere: {ALLEGATO_3}").check()
+    for allegato, abilitazione in ((2, ALLEGATO_2), (3, ALLEGATO_3)):
+        casella = page.get_by_role("group", name=re.compile(f"^Allegato {allegato}")).get_by_label(
+            f"Aggiungere: {abilitazione}"
+        )
+        # A box the operator can see (not one styled away for a label that is only read aloud).
+        casella.scroll_into_view_if_needed()
+        expect(casella).to_be_in_viewport()
+        expect(casella).to_have_css("opacity", "1")
+        casella.check()
     page.get_by_role("button", name="Invia la richiesta").click()
 
     expect(page).to_have_url(f"{live_server.url}/enti/abilitazioni/")
