@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from abilitazioni import moduli, services
@@ -63,7 +64,8 @@ class EventoInline(SolaLettura, admin.TabularInline):
 class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
     """The queue of an office: only the requests addressed to the Sedi or Direzioni its staff work for."""
 
-    list_display = ["richiesta", "allegato", "struttura", "status", "aggiornata_il"]
+    list_display = ["operatore", "ente", "creata_il", "allegato", "stato"]
+    list_display_links = ["operatore"]
     list_filter = ["status", "allegato", "richiesta__creata_il"]
     list_select_related = ["richiesta__user", "richiesta__ente", "struttura"]
     list_per_page = 50
@@ -105,6 +107,23 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
             extra={"instradata_id": object_id, "operatore_id": request.user.pk},
         )
         return risposta
+
+    @admin.display(description="operatore", ordering="richiesta__user__cognome")
+    def operatore(self, obj: RichiestaInstradata) -> str:
+        persona = obj.richiesta.user
+        return format_html("{} {}<br><small>{}</small>", persona.cognome, persona.nome, persona.codice_fiscale)
+
+    @admin.display(description="Ente", ordering="richiesta__ente__nome")
+    def ente(self, obj: RichiestaInstradata) -> str:
+        return obj.richiesta.ente.nome
+
+    @admin.display(description="chiesta il", ordering="richiesta__creata_il")
+    def creata_il(self, obj: RichiestaInstradata) -> str:
+        return f"{timezone.localtime(obj.richiesta.creata_il):%d/%m/%Y}"
+
+    @admin.display(description="stato", ordering="status")
+    def stato(self, obj: RichiestaInstradata) -> str:
+        return obj.get_status_display()
 
     @admin.display(description="PEC dell'Ente")
     def stato_pec(self, obj: RichiestaInstradata) -> str:
