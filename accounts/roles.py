@@ -73,8 +73,9 @@ AMBITI: dict[Ruolo, Ambito] = {
 # central staff.
 REGISTRY_MODELS = ("regione", "provincia", "comune", "prestazione", "struttura", "ente")
 _LETTURA_REGISTRO = tuple(f"accounts.view_{m}" for m in REGISTRY_MODELS)
-# The queue of routed requests, with what each request asks and its history.
+# The queue of routed requests, with what each request asks and its history; the catalogue, to read (it is public).
 _CODA_ABILITAZIONI = (
+    "abilitazioni.view_abilitazione",
     "abilitazioni.view_richiestainstradata",
     "abilitazioni.view_vocerichiesta",
     "abilitazioni.view_eventorichiesta",

@@ -1,7 +1,7 @@
 """Every URL of the abilitazioni app and of its admin, for every role: what is not theirs is a 404.
 
 The URLs are read from the resolver, not listed by hand: a new URL without an expectation here fails the test. A
-403 remains only where the role may not do that kind of thing at all (the catalogue's admin for a Sede's staff, adding
+403 remains only where the role may not do that kind of thing at all (editing the catalogue for a Sede's staff, adding
 or deleting requests that nobody adds or deletes by hand): it says nothing about any organisation's objects.
 """
 
@@ -58,8 +58,11 @@ def _solo_staff(codice: int) -> Atteso:
     return lambda ruolo, _: 404 if ruolo in OPERATORI else codice
 
 
-def _catalogo(per_i_centrali: int) -> Atteso:
-    return lambda ruolo, _: 404 if ruolo in OPERATORI else (per_i_centrali if ruolo in CENTRALI else 403)
+def _catalogo(per_i_centrali: int, per_gli_altri_uffici: int) -> Atteso:
+    """The catalogue is read by every office (it is public on the Modulistica page); central staff edit it."""
+    return lambda ruolo, _: (
+        404 if ruolo in OPERATORI else (per_i_centrali if ruolo in CENTRALI else per_gli_altri_uffici)
+    )
 
 
 ATTESI: dict[str, Atteso] = {
@@ -89,11 +92,11 @@ ATTESI: dict[str, Atteso] = {
         404 if r in OPERATORI else (403 if _richiesta_dell_ufficio(r, a) == 200 else 404)
     ),
     # The catalogue: central staff edit it (nobody deletes an abilitazione: it is deactivated).
-    "admin:abilitazioni_abilitazione_changelist": _catalogo(200),
-    "admin:abilitazioni_abilitazione_add": _catalogo(200),
-    "admin:abilitazioni_abilitazione_change": _catalogo(200),
-    "admin:abilitazioni_abilitazione_history": _catalogo(200),
-    "admin:abilitazioni_abilitazione_delete": _catalogo(403),
+    "admin:abilitazioni_abilitazione_changelist": _catalogo(200, 200),
+    "admin:abilitazioni_abilitazione_add": _catalogo(200, 403),
+    "admin:abilitazioni_abilitazione_change": _catalogo(200, 200),
+    "admin:abilitazioni_abilitazione_history": _catalogo(200, 200),
+    "admin:abilitazioni_abilitazione_delete": _catalogo(403, 403),
     "admin:app_list": _solo_staff(200),
 }
 
