@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from abilitazioni.models import Abilitazione, RichiestaInstradata
@@ -59,3 +59,14 @@ def instradate_per_ufficio(user: User) -> QuerySet[RichiestaInstradata]:
     (territorial, regional or central). The offices are read first, so the queue is a plain filter on its own
     column, which the (struttura, id) index serves whatever the size of the other offices' queues."""
     return RichiestaInstradata.objects.filter(struttura_id__in=strutture_che_decidono(user))
+
+
+def in_corso_per_ente(user: User) -> dict[int, int]:
+    """How many of the person's routed requests are still waiting for a decision, per Ente: one query."""
+    in_corso = (RichiestaInstradata.Status.INVIATA, RichiestaInstradata.Status.IN_CARICO)
+    righe = (
+        RichiestaInstradata.objects.filter(richiesta__user=user, status__in=in_corso)
+        .values("richiesta__ente_id")
+        .annotate(n=Count("pk"))
+    )
+    return {r["richiesta__ente_id"]: r["n"] for r in righe}

@@ -59,8 +59,11 @@ def area_riservata(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 @area_riservata
 def area_enti(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    from abilitazioni.selectors import in_corso_per_ente  # the requests app builds on this one, not the reverse
+
     abilitazioni = selectors.abilitazioni_per_ente(user)
-    enti = [(ente, abilitazioni.get(ente.pk, [])) for ente in selectors.enti_di(user)]
+    in_corso = in_corso_per_ente(user)
+    enti = [(ente, abilitazioni.get(ente.pk, []), in_corso.get(ente.pk, 0)) for ente in selectors.enti_di(user)]
     contesto = {"enti": enti, "pin": selectors.pin_attivo(user), "stato": request.stato_pin_online}  # type: ignore[attr-defined]
     return render(request, "accounts/area_enti.html", contesto)
 

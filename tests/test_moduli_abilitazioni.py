@@ -234,12 +234,15 @@ def test_an_approved_removal_takes_the_abilitazione_away_from_the_area(
     client.force_login(user)
     assert "Visualizzazione versamenti Ente" in client.get(reverse("area_enti")).content.decode()
     instradata = richiesta_crea(user=user, ente=ente, rimuovi=[_ab("Visualizzazione versamenti Ente")]).instradate.get()
+    assert "1 richiesta di abilitazioni in attesa di decisione" in client.get(reverse("area_enti")).content.decode()
     client.force_login(personale_inps(Ruolo.PERSONALE_SEDE, "ST-CS"))
     decidi = reverse("admin:abilitazioni_richiestainstradata_decidi", args=[instradata.pk])
     client.post(decidi, {"azione": "prendi"})
     client.post(decidi, {"azione": "approva"})
     client.force_login(user)
-    assert "Visualizzazione versamenti Ente" not in client.get(reverse("area_enti")).content.decode()
+    area = client.get(reverse("area_enti")).content.decode()
+    assert "Visualizzazione versamenti Ente" not in area
+    assert "in attesa di decisione" not in area
     assert "Approvata" in client.get(reverse("abilitazioni_richieste")).content.decode()
     esito = MessaggioPEC.objects.get(modello="esito_abilitazioni")
     assert list(esito.destinatari.values_list("indirizzo", flat=True)) == ["giulia.verdi@example.it"]
