@@ -33,24 +33,24 @@ import secrets
 import statistics
 import sys
 import time
-import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from run import (
     BASE_DIR,
-    HOST,
     BenchError,
     Database,
     _fmt,
     _version,
+    local_redis,
     log,
     machine,
     manage,
     production_env,
+    release,
     run_main,
 )
 
@@ -93,18 +93,6 @@ def bench_env(database_url: str, secret_key: str) -> dict[str, str]:
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "PORTAL_CLOCK_NOW": "",
     }
-
-
-def _redis() -> Any:
-    import redis
-
-    if urllib.parse.urlsplit(REDIS_URL).hostname != HOST:
-        raise BenchError(f"refusing a non-local Redis: {REDIS_URL}")
-    return redis.Redis.from_url(REDIS_URL)
-
-
-def flush_redis() -> None:
-    _redis().flushdb()
 
 
 def worker_concurrency() -> tuple[int, str]:
@@ -763,7 +751,7 @@ def blank_moduli(uncached: int, cached: int) -> dict[str, Any]:
 
     from abilitazioni.moduli import ALLEGATI, modulo_vuoto_pdf
 
-    client = _redis()
+    client = local_redis(REDIS_URL)
 
     def forget() -> None:
         keys = list(client.scan_iter(match="*abilitazioni:modulo-vuoto:*"))
@@ -921,7 +909,7 @@ def run(options: argparse.Namespace) -> int:
     log(f"database {database.name}: drop, create, migrate, load_registry, collectstatic; Redis {REDIS_URL}: flush")
     database.recreate()
     try:
-        flush_redis()
+        local_redis(REDIS_URL).flushdb()
         manage(["migrate", "--noinput"], env)
         manage(["load_registry"], env)
         manage(["collectstatic", "--noinput"], env)
@@ -942,17 +930,7 @@ def run(options: argparse.Namespace) -> int:
                 add_requests(queue, options.documents - queue.requests)
             report["pdf"] = measure_pdf(queue, options.documents, pool_size, pool_source)
     finally:
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        with suppress(Exception):
-            flush_redis()
-        if options.keep_db:
-            log(f"database {database.name} kept (--keep-db)")
-        else:
-            database.drop()
-            log(f"database {database.name} dropped")
+        release(database, options.keep_db, REDIS_URL)
     report["config"] = {
         "settings": "inps_portal.settings.production (in this process, DEBUG off, Django's test Client)",
         "sizes": options.sizes,

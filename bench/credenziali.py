@@ -40,7 +40,7 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,10 +61,12 @@ from run import (
     _version,
     free_port,
     gunicorn,
+    local_redis,
     log,
     machine,
     manage,
     production_env,
+    release,
     run_main,
     summarize_log,
     wait_ready,
@@ -117,18 +119,6 @@ def portal_env(database_url: str, secret_key: str) -> dict[str, str]:
         "UNIFICAZIONE_DAL": "2016-05-09",
         "PORTAL_CLOCK_NOW": "",
     }
-
-
-def _redis() -> Any:
-    import redis
-
-    if urllib.parse.urlsplit(REDIS_URL).hostname != HOST:
-        raise BenchError(f"refusing a non-local Redis: {REDIS_URL}")
-    return redis.Redis.from_url(REDIS_URL)
-
-
-def flush_redis() -> None:
-    _redis().flushdb()
 
 
 # --- Codici fiscali and CSV files -----------------------------------------------------------------------------------
@@ -637,7 +627,7 @@ def verify_pins(ex_inpdap: list[Person], pin_only: list[Person]) -> dict[str, An
 
     ex_codes = [p.codice_fiscale for p in ex_inpdap]
     try:
-        queued = int(_redis().llen("celery"))
+        queued = int(local_redis(REDIS_URL).llen("celery"))
     except Exception as exc:  # noqa: BLE001 - reported, not fatal
         queued = -1
         log(f"Redis: {exc}")
@@ -1000,7 +990,7 @@ def run(options: argparse.Namespace) -> int:
         log(f"database {database.name}: drop, create, migrate, load_registry; Redis {REDIS_URL}: flush")
         database.recreate()
         try:
-            flush_redis()
+            local_redis(REDIS_URL).flushdb()
             manage(["migrate", "--noinput"], env)
             manage(["load_registry"], env)
             manage(["collectstatic", "--noinput"], env)
@@ -1017,17 +1007,7 @@ def run(options: argparse.Namespace) -> int:
             if options.part in {"all", "import"}:
                 report["import"] = measure_import(options, env, ente, tmp, database)
         finally:
-            if "django.db" in sys.modules:
-                from django.db import connections
-
-                connections.close_all()
-            with suppress(Exception):
-                flush_redis()
-            if options.keep_db:
-                log(f"database {database.name} kept (--keep-db)")
-            else:
-                database.drop()
-                log(f"database {database.name} dropped")
+            release(database, options.keep_db, REDIS_URL)
 
     report["config"] = {
         "settings": "inps_portal.settings.production",

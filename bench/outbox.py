@@ -23,10 +23,9 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from email.parser import BytesHeaderParser
@@ -44,9 +43,11 @@ from run import (
     _stop,
     _version,
     free_port,
+    local_redis,
     log,
     machine,
     manage,
+    release,
     run_main,
     summarize_log,
 )
@@ -104,20 +105,9 @@ def setup_django(env: dict[str, str]) -> None:
     import inps_portal  # noqa: F401 - makes the portal's Celery app the current one, as in the web process
 
 
-def flush_redis() -> None:
-    import redis
-
-    parts = urllib.parse.urlsplit(REDIS_URL)
-    if parts.hostname != HOST:
-        raise BenchError(f"refusing to flush a non-local Redis: {REDIS_URL}")
-    redis.Redis.from_url(REDIS_URL).flushdb()
-
-
 def redis_leftovers() -> dict[str, int]:
     """What the broker still holds after the run: queued tasks and tasks delivered but not acknowledged."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
+    client = local_redis(REDIS_URL)
     return {"queued": int(client.llen("celery")), "unacked": int(client.hlen("unacked"))}  # type: ignore[arg-type]
 
 
@@ -676,7 +666,7 @@ def run(options: argparse.Namespace) -> int:
         database.recreate()
         try:
             manage(["migrate", "--noinput"], env)
-            flush_redis()
+            local_redis(REDIS_URL).flushdb()
             gateway_cmd = [PYTHON, "manage.py", "pec_gateway", "--host", HOST, "--port", str(port)]
             gateway_cmd += ["--maildir", str(maildir)]
             worker_cmd = [PYTHON, "-m", "celery", "-A", "inps_portal", "worker", "--pool=prefork"]
@@ -705,17 +695,7 @@ def run(options: argparse.Namespace) -> int:
                 worker.check_alive()
             worker_log, gateway_log = summarize_log(without_banner(worker.log_lines())), summarize_log(gw.log_lines())
         finally:
-            if "django.db" in sys.modules:
-                from django.db import connections
-
-                connections.close_all()
-            with suppress(Exception):
-                flush_redis()
-            if options.keep_db:
-                log(f"database {database.name} kept (--keep-db)")
-            else:
-                database.drop()
-                log(f"database {database.name} dropped")
+            release(database, options.keep_db, REDIS_URL)
 
     limit, single = baselines
     monitor = portal.monitor

@@ -229,6 +229,31 @@ class Database:
             connection.close()
 
 
+def local_redis(url: str) -> Any:
+    """A client of the bench's Redis database; a non-local server is refused (a run flushes it)."""
+    import redis
+
+    if urllib.parse.urlsplit(url).hostname != HOST:
+        raise BenchError(f"refusing a non-local Redis: {url}")
+    return redis.Redis.from_url(url)
+
+
+def release(database: Database, keep_db: bool, redis_url: str) -> None:
+    """The end of a run: Django's connections in this process closed, the Redis database flushed, the bench
+    database dropped unless it is to be kept."""
+    if "django.db" in sys.modules:
+        from django.db import connections
+
+        connections.close_all()
+    with suppress(Exception):
+        local_redis(redis_url).flushdb()
+    if keep_db:
+        log(f"database {database.name} kept (--keep-db)")
+    else:
+        database.drop()
+        log(f"database {database.name} dropped")
+
+
 def manage(args: list[str], env: dict[str, str]) -> None:
     """Run one management command, failing loudly with its output."""
     completed = subprocess.run(
