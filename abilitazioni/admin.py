@@ -22,6 +22,12 @@ from inps_portal.admin_mixins import SolaLettura
 logger = logging.getLogger(__name__)
 
 
+def _registra_accesso(request: HttpRequest, instradata_id: int | str, cosa: str) -> None:
+    """A reading of an operator's personal data by the office: who, which request, what (never the data itself)."""
+    messaggio = {"richiesta": "accesso a una richiesta di abilitazioni", "modulo": "accesso al modulo di una richiesta"}
+    logger.info(messaggio[cosa], extra={"instradata_id": instradata_id, "operatore_id": request.user.pk})
+
+
 @admin.register(Abilitazione)
 class AbilitazioneAdmin(admin.ModelAdmin):
     list_display = ["nome", "allegato", "canale", "indirizzo_pec", "ufficio_centrale", "prerequisito", "attiva"]
@@ -102,10 +108,7 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
     ) -> HttpResponse:
         """The page shows the operator's personal data: each reading is logged (only once the object is found)."""
         risposta = super().change_view(request, object_id, form_url, extra_context)
-        logger.info(
-            "accesso a una richiesta di abilitazioni",
-            extra={"instradata_id": object_id, "operatore_id": request.user.pk},
-        )
+        _registra_accesso(request, object_id, "richiesta")
         return risposta
 
     @admin.display(description="operatore", ordering="richiesta__user__cognome")
@@ -141,7 +144,7 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
 
     @admin.display(description="azioni")
     def azioni(self, obj: RichiestaInstradata) -> str:
-        if obj.status not in (RichiestaInstradata.Status.INVIATA, RichiestaInstradata.Status.IN_CARICO):
+        if not obj.in_corso:
             return "—"
         return format_html(
             '<a class="button" href="{}">Prendi in carico o decidi</a>',
@@ -172,20 +175,12 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
     def modulo_pdf(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The filled modulo, for the office that decides the request only: an access to personal data, logged."""
         instradata = self._instradata(request, pk)
-        logger.info(
-            "accesso al modulo di una richiesta di abilitazioni",
-            extra={"instradata_id": instradata.pk, "operatore_id": request.user.pk},
-        )
-        pdf = moduli.modulo_compilato_pdf(instradata)
-        return moduli.risposta_pdf(
-            pdf, f"allegato-{instradata.allegato}-richiesta-{instradata.richiesta_id}.pdf", privato=True
-        )
+        _registra_accesso(request, pk, "modulo")
+        return moduli.modulo_compilato_risposta(instradata)
 
     def decidi(self, request: HttpRequest, pk: int) -> HttpResponse:
         instradata = self._instradata(request, pk)
-        logger.info(
-            "accesso a una richiesta di abilitazioni", extra={"instradata_id": pk, "operatore_id": request.user.pk}
-        )
+        _registra_accesso(request, pk, "richiesta")
         azione = request.POST.get("azione")
         form = RifiutoForm(request.POST if azione == "respingi" else None)
         status = 200

@@ -156,6 +156,23 @@ class RichiestaInstradata(models.Model):
     def __str__(self) -> str:
         return f"Allegato {self.allegato}: {self.get_status_display()}"
 
+    @property
+    def in_corso(self) -> bool:
+        """Still waiting for a decision: sent, or taken in charge."""
+        return self.status in IN_CORSO
+
+    @property
+    def numero(self) -> str:
+        """The number printed on the modulo and quoted in the PEC: the request, then the allegato."""
+        return f"{self.richiesta_id}/{self.allegato}"
+
+    @property
+    def nome_file_modulo(self) -> str:
+        return f"allegato-{self.allegato}-richiesta-{self.richiesta_id}.pdf"
+
+
+IN_CORSO = (RichiestaInstradata.Status.INVIATA, RichiestaInstradata.Status.IN_CARICO)
+
 
 class VoceRichiesta(models.Model):
     class Operazione(models.TextChoices):

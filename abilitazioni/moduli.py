@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 
 from abilitazioni.models import Abilitazione, RichiestaInstradata, VoceRichiesta
-from accounts.models import PIN
+from accounts.selectors import pin_attivo
 from inps_portal.pdf import render_pdf
 
 TEMPLATE = "abilitazioni/modulo.html"
@@ -78,12 +78,12 @@ def modulo_compilato_pdf(instradata: RichiestaInstradata) -> bytes:
         )
         for a in catalogo
     ]
-    pin = PIN.objects.filter(user=richiesta.user, status=PIN.Status.ATTIVO).first()
+    pin = pin_attivo(richiesta.user)
     contesto = {
         "allegato": ALLEGATI[instradata.allegato],
         "destinatario": instradata.struttura.nome if instradata.struttura else "",
         "indirizzi_pec": [instradata.indirizzo_pec] if instradata.indirizzo_pec else [],
-        "numero": f"{richiesta.pk}/{instradata.allegato}",
+        "numero": instradata.numero,
         "data": richiesta.creata_il,
         "persona": richiesta.user,
         "pin": pin,
@@ -108,6 +108,11 @@ def modulo_vuoto_pdf(allegato: int) -> bytes:
         pdf = render_pdf(TEMPLATE, contesto)
         cache.set(chiave, pdf, VUOTO_TTL)
     return pdf
+
+
+def modulo_compilato_risposta(instradata: RichiestaInstradata) -> HttpResponse:
+    """The filled modulo as a download: personal data, never cached."""
+    return risposta_pdf(modulo_compilato_pdf(instradata), instradata.nome_file_modulo, privato=True)
 
 
 def risposta_pdf(pdf: bytes, nome_file: str, *, privato: bool) -> HttpResponse:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from abilitazioni.models import Abilitazione, RichiestaInstradata
+from abilitazioni.models import IN_CORSO, Abilitazione, RichiestaInstradata
 from accounts import selectors as territorio
 from accounts.models import Ente, Struttura, User
 from accounts.roles import AMBITI, Ruolo
@@ -63,9 +63,8 @@ def instradate_per_ufficio(user: User) -> QuerySet[RichiestaInstradata]:
 
 def in_corso_per_ente(user: User) -> dict[int, int]:
     """How many of the person's routed requests are still waiting for a decision, per Ente: one query."""
-    in_corso = (RichiestaInstradata.Status.INVIATA, RichiestaInstradata.Status.IN_CARICO)
     righe = (
-        RichiestaInstradata.objects.filter(richiesta__user=user, status__in=in_corso)
+        RichiestaInstradata.objects.filter(richiesta__user=user, status__in=IN_CORSO)
         .values("richiesta__ente_id")
         .annotate(n=Count("pk"))
     )

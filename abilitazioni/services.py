@@ -10,8 +10,15 @@ from typing import Any
 
 from django.db import transaction
 
-from abilitazioni.models import Abilitazione, EventoRichiesta, RichiestaAbilitazioni, RichiestaInstradata, VoceRichiesta
-from abilitazioni.selectors import destinazione
+from abilitazioni.models import (
+    IN_CORSO,
+    Abilitazione,
+    EventoRichiesta,
+    RichiestaAbilitazioni,
+    RichiestaInstradata,
+    VoceRichiesta,
+)
+from abilitazioni.selectors import destinazione, instradate_per_ufficio
 from accounts import selectors as persone
 from accounts.models import PIN, AbilitazioneDetenuta, Ente, User
 from inps_portal import clock
@@ -20,7 +27,6 @@ from inps_portal.pec.services import Allegato, pec_send
 
 logger = logging.getLogger(__name__)
 Status = RichiestaInstradata.Status
-IN_CORSO = (Status.INVIATA, Status.IN_CARICO)
 
 
 class RichiestaNonAmmessa(Exception):
@@ -41,7 +47,7 @@ def richiesta_crea(
     User.objects.select_for_update().get(pk=user.pk)  # one request at a time per person: no double pending
     if not persone.enti_di(user).filter(pk=ente.pk).exists():
         raise RichiestaNonAmmessa("L'Ente indicato non è tra quelli per cui opera.")
-    pin = PIN.objects.filter(user=user, status=PIN.Status.ATTIVO).first()
+    pin = persone.pin_attivo(user)
     if pin is None:
         raise RichiestaNonAmmessa("Per chiedere abilitazioni serve un PIN INPS attivo.")
     for abilitazione, _ in voci:
@@ -104,7 +110,7 @@ def _pec_dall_ente(
             "ente_cf": richiesta.ente.codice_fiscale,
             "persona": f"{richiesta.user.get_full_name()} ({richiesta.user.codice_fiscale})",
             "allegato": instradata.allegato,
-            "numero": f"{richiesta.pk}/{instradata.allegato}",
+            "numero": instradata.numero,
             **contesto,
         },
     )
@@ -114,11 +120,7 @@ def _invia_modulo(instradata: RichiestaInstradata) -> None:
     """Allegati 4 and 5 go by PEC from the Ente, with the filled modulo attached."""
     from abilitazioni.moduli import modulo_compilato_pdf
 
-    modulo = Allegato(
-        f"allegato-{instradata.allegato}-richiesta-{instradata.richiesta_id}.pdf",
-        "application/pdf",
-        modulo_compilato_pdf(instradata),
-    )
+    modulo = Allegato(instradata.nome_file_modulo, "application/pdf", modulo_compilato_pdf(instradata))
     voci = [str(v) for v in instradata.voci.select_related("abilitazione")]
     instradata.messaggio_pec = _pec_dall_ente(instradata, "richiesta_abilitazioni", [modulo], voci=voci)
     instradata.save(update_fields=["messaggio_pec"])
@@ -142,8 +144,6 @@ def richiesta_ritira(*, instradata_id: int, user: User) -> RichiestaInstradata:
 
 def puo_decidere(user: User, instradata: RichiestaInstradata) -> bool:
     """Only the staff of the office that received the request decide it."""
-    from abilitazioni.selectors import instradate_per_ufficio
-
     return instradate_per_ufficio(user).filter(pk=instradata.pk).exists()
 
 
@@ -181,7 +181,7 @@ def instradata_decidi(*, instradata_id: int, chi: User, approvata: bool, motivo:
         raise RichiestaNonAmmessa("Per respingere la richiesta indichi il motivo.")
     richiesta = instradata.richiesta
     if approvata:
-        pin = PIN.objects.filter(user=richiesta.user, status=PIN.Status.ATTIVO).first()
+        pin = persone.pin_attivo(richiesta.user)
         if pin is None:
             raise RichiestaNonAmmessa("La persona non ha più un PIN attivo: la richiesta non può essere approvata.")
         for voce in instradata.voci.select_related("abilitazione"):

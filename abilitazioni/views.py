@@ -92,9 +92,7 @@ def modulo_compilato(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         richiesta__user=request.user,
     )
-    pdf = moduli.modulo_compilato_pdf(instradata)
-    nome = f"allegato-{instradata.allegato}-richiesta-{instradata.richiesta_id}.pdf"
-    return moduli.risposta_pdf(pdf, nome, privato=True)
+    return moduli.modulo_compilato_risposta(instradata)
 
 
 @require_safe
