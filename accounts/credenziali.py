@@ -47,6 +47,19 @@ def genera_codice_pin() -> str:
     return "".join(secrets.choice(ALFABETO_PIN) for _ in range(LUNGHEZZA_PIN))
 
 
+def normalizza_pin(digitato: str, pin: PIN | None = None) -> str:
+    """The PIN as issued: people read it from paper and type it in lower case, in groups, with spaces or dashes.
+
+    The portal's alphabet (``ALFABETO_PIN``) has capitals and digits only, so case and separators can be dropped for
+    every PIN the portal issues. An imported PIN (``origine`` preesistente) came from another alphabet: only the
+    spaces around and between its groups are dropped, its case is kept.
+    """
+    compatto = "".join(digitato.split())
+    if pin is not None and pin.origine == PIN.Origine.PREESISTENTE:
+        return compatto
+    return compatto.replace("-", "").upper()
+
+
 def pin_tipo_spettante(*, ha_pin_dispositivo: bool, passweb_abilitato_dal: dt.date | None) -> str:
     """Dispositivo if the person already had a dispositivo PIN or was enabled to PassWeb from April 2014 on."""
     if ha_pin_dispositivo:

@@ -17,6 +17,8 @@ from accounts.roles import Ruolo
 from accounts.services import registro_carica, ruolo_assegna
 
 DEMO_PASSWORD = "Portale.Demo.2026"  # noqa: S105 - published in the README on purpose, DEBUG only
+# The PIN of the demo Ente operator: the only key to the Area riservata (no password exists for him).
+PIN_DEMO_MARIO = "MARRSSDEMPN23456"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ PERSONE_DEMO = [
     PersonaDemo("BNCLRA85L42C352P", "Laura", "Bianchi", Ruolo.PERSONALE_SEDE, "struttura:ST-CS"),
     PersonaDemo("SPSGPP70S21F839M", "Giuseppe", "Esposito", Ruolo.PERSONALE_DIREZIONE_REGIONALE, "struttura:DR-18"),
     PersonaDemo("FRRGLI82P49H501V", "Giulia", "Ferrari", Ruolo.PERSONALE_DIREZIONE_CENTRALE, "struttura:DC-CW"),
+    # Decides the PassWeb requests (allegato 4): the portal gives them to the Direzione centrale Posizione Assicurativa.
+    PersonaDemo("LMBDVD77M08H501J", "Davide", "Lombardi", Ruolo.PERSONALE_DIREZIONE_CENTRALE, "struttura:DC-PA"),
     PersonaDemo("RMNNTN65D30H224E", "Antonio", "Romano", Ruolo.DIRETTORE, "struttura:DR-18"),
     PersonaDemo("CLMFNC90T52F205Z", "Francesca", "Colombo", Ruolo.OPERATORE_SPORTELLO, "struttura:ST-CS"),
     PersonaDemo("GRCLCU92H27D086D", "Luca", "Greco", Ruolo.REFERENTE_INPS, "struttura:DR-18"),
@@ -75,17 +79,19 @@ def demo_popola() -> list[PersonaDemo]:
             },
         )
     for persona in PERSONE_DEMO:
+        # The people of the Circolare 71/2016 (Ente operators) have no password: only their PIN.
+        password = None if persona.ruolo == Ruolo.OPERATORE_ENTE else DEMO_PASSWORD
         user = User.objects.filter(codice_fiscale=persona.codice_fiscale).first()
         if user is None:
             user = User.objects.create_user(
                 persona.codice_fiscale,
-                DEMO_PASSWORD,
+                password,
                 nome=persona.nome,
                 cognome=persona.cognome,
                 email=f"{persona.nome}.{persona.cognome}@example.it".lower(),
             )
         else:
-            user.set_password(DEMO_PASSWORD)
+            user.set_password(password)
             user.is_active = True
             user.save()
         if persona.ruolo is None:
@@ -106,23 +112,27 @@ RICHIESTE_DEMO = ["Visualizzazione note di debito Ente", "Domanda Valore PA", "S
 
 
 def _richieste_demo(mario: User) -> None:
-    """A dispositivo PIN for Mario Rossi (he logs in with the demo password) and one request per allegato 2, 3, 5.
+    """A dispositivo PIN for Mario Rossi (``PIN_DEMO_MARIO``) and one request per allegato 2, 3, 5.
 
     The allegato 5 request leaves as a PEC from the demo Ente: outside production it reaches only the local gateway.
     """
-    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.hashers import check_password, make_password
 
     from abilitazioni.models import Abilitazione, RichiestaAbilitazioni
     from abilitazioni.services import richiesta_crea
     from accounts.models import PIN
 
-    if not PIN.objects.filter(user=mario, status=PIN.Status.ATTIVO).exists():
+    attivo = PIN.objects.filter(user=mario, status=PIN.Status.ATTIVO).first()
+    if attivo is None:
         PIN.objects.create(
             user=mario,
-            codice_hash=make_password(None),
+            codice_hash=make_password(PIN_DEMO_MARIO),
             tipo=PIN.Tipo.DISPOSITIVO,
-            origine=PIN.Origine.PREESISTENTE,
+            origine=PIN.Origine.SPORTELLO,
         )
+    elif not check_password(PIN_DEMO_MARIO, attivo.codice_hash):
+        attivo.codice_hash = make_password(PIN_DEMO_MARIO)
+        attivo.save(update_fields=["codice_hash"])
     if RichiestaAbilitazioni.objects.filter(user=mario).exists():
         return  # already there, perhaps decided during a demo: left as it is
     richiesta_crea(

@@ -2,22 +2,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from django import forms
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts import selectors
+from accounts.backends import METODO_PASSWORD, METODO_PIN
 from accounts.documenti import controlla_documento
 from accounts.models import Comune, Ente
 from accounts.validators import normalizza_codice_fiscale
 
 
 class LoginForm(AllauthLoginForm):
-    """Login by codice fiscale: typed in any case and with spaces, looked up normalised.
+    """Login with the codice fiscale and the INPS PIN (or, at the first access, the ex-Inpdap password).
 
-    The format is deliberately not validated here: a malformed code gets the same answer as a wrong password, so
-    the form never tells which codici fiscali have an account.
+    The codice fiscale is typed in any case and with spaces, and looked up normalised; its format is deliberately not
+    validated here: a malformed code gets the same answer as a wrong PIN, so the form never tells which codici fiscali
+    have an account.
     """
+
+    metodo = METODO_PIN
+    etichetta_segreto = _("PIN")
+    errore_unico = _("Il codice fiscale o il PIN non sono corretti.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -35,19 +47,27 @@ class LoginForm(AllauthLoginForm):
                 "spellcheck": "false",
             }
         )
-        self.fields["password"].label = gettext("Password")
-        # The page offers its own "forgotten password" link: a second one in the field's description is noise.
-        self.fields["password"].help_text = ""
+        segreto = self.fields["password"]
+        segreto.label = str(self.etichetta_segreto)
+        # The page offers its own help: a second one in the field's description is noise.
+        segreto.help_text = ""
+        if self.metodo == METODO_PIN:
+            segreto.widget.attrs.update({"autocapitalize": "characters", "spellcheck": "false"})
         if "remember" in self.fields:
             del self.fields["remember"]
 
     def clean_login(self) -> str:
         return normalizza_codice_fiscale(self.cleaned_data["login"])
 
+    def user_credentials(self) -> dict[str, str]:
+        credenziali: dict[str, str] = super().user_credentials()
+        credenziali["metodo"] = self.metodo
+        return credenziali
+
     def clean(self) -> dict[str, Any]:
         try:
             return super().clean()  # type: ignore[no-any-return]
-        except forms.ValidationError:
+        except forms.ValidationError as errore:
             dismessa = getattr(self.request, "credenziale_dismessa", None)
             if dismessa == "ex_inpdap":
                 raise forms.ValidationError(
@@ -65,7 +85,40 @@ class LoginForm(AllauthLoginForm):
                     ),
                     code="credenziale_dismessa",
                 ) from None
+            if getattr(errore, "code", None) == "username_password_mismatch":
+                raise forms.ValidationError(str(self.errore_unico), code="username_password_mismatch") from None
             raise
+
+
+class LoginPasswordForm(LoginForm):
+    """Login of INPS staff (and, until SPID, CIE and CNS, of the PUE's people) with a password."""
+
+    metodo = METODO_PASSWORD
+    etichetta_segreto = _("Password")
+    errore_unico = _("Il codice fiscale o la password non sono corretti.")
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """Ha dimenticato la password?: a reset link only for the people who have a password at all.
+
+    Someone who logs in with the PIN gets a message that says so and how to obtain a new PIN, never a link; the page
+    answers the same in every case, so it tells nobody who has an account.
+    """
+
+    def clean_email(self) -> str:
+        email: str = super().clean_email()
+        persone: list[Any] = list(getattr(self, "users", []))
+        self.users = [u for u in persone if selectors.ha_password(u)]
+        self.con_pin = [u for u in persone if not selectors.ha_password(u)]
+        return email
+
+    def save(self, request: HttpRequest, **kwargs: Any) -> str:
+        email: str = self.cleaned_data["email"]
+        if self.con_pin and not self.users:
+            contesto = {"persona": self.con_pin[0], "guida": request.build_absolute_uri(reverse("guida_credenziali"))}
+            get_adapter(request).send_mail("account/email/password_reset_pin", email, contesto)
+            return email
+        return super().save(request, **kwargs)  # type: ignore[no-any-return]
 
 
 class CercaSedeForm(forms.Form):
@@ -121,3 +174,15 @@ class ConversioneForm(forms.Form):
 
     def clean_documento_identita(self) -> Any:
         return controlla_documento(self.cleaned_data["documento_identita"])
+
+
+class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
+    """The page of a reset link: refused for a person who logs in with the PIN, even with a link sent before."""
+
+    def clean(self) -> dict[str, Any]:
+        if self.user is not None and not selectors.ha_password(self.user):
+            raise forms.ValidationError(
+                gettext("Lei accede al portale con il PIN INPS: non esiste una password da reimpostare."),
+                code="password_non_disponibile",
+            )
+        return super().clean()  # type: ignore[no-any-return]

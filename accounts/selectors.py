@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from guardian.shortcuts import get_objects_for_user
 
-from accounts.models import PIN, AbilitazioneDetenuta, Comune, Ente, Prestazione, Struttura, User
+from accounts.models import PIN, AbilitazioneDetenuta, Comune, CredenzialeExInpdap, Ente, Prestazione, Struttura, User
 from accounts.roles import AMBITI, Ruolo, group_name
 
 Tipo = Struttura.Tipo
@@ -119,6 +119,24 @@ def abilitazioni_per_ente(user: User) -> dict[int, list[str]]:
     for ente_id, nome in righe.values_list("ente_id", "nome"):
         risultato.setdefault(ente_id, []).append(nome)
     return risultato
+
+
+def accede_con_pin(user: User) -> bool:
+    """A person of the Circolare 71/2016: acts for an Ente, or holds (or held) a PIN or ex-Inpdap credentials.
+
+    For them the PIN is the only key ("esclusivamente con il nuovo PIN"): no portal password exists."""
+    return (
+        Ruolo.OPERATORE_ENTE in ruoli_di(user)
+        or PIN.objects.filter(user=user).exists()
+        or CredenzialeExInpdap.objects.filter(user=user).exists()
+    )
+
+
+def ha_password(user: User) -> bool:
+    """Whether a portal password exists for the person: INPS staff, and the people of the PUE until they move to
+    SPID, CIE or CNS. A member of staff who also acts for an Ente keeps the password for the back office; the Area
+    riservata still opens only to a session started with the PIN."""
+    return user.is_staff or user.is_superuser or not accede_con_pin(user)
 
 
 def opera_per_enti(user: User) -> bool:

@@ -4,6 +4,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
+from allauth.account import views as allauth_views
+from allauth.account.views import LoginView as AllauthLoginView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,7 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import conversione, credenziali, scadenza, selectors
-from accounts.forms import CercaSedeForm, ConversioneForm
+from accounts.backends import sessione_con_pin
+from accounts.forms import CercaSedeForm, ConversioneForm, LoginPasswordForm
 from accounts.middleware import SESSIONE_UNIFICAZIONE
 from accounts.models import Comune, RichiestaConversione, Struttura, User
 from inps_portal import clock
@@ -34,18 +37,22 @@ def profilo(request: HttpRequest) -> HttpResponse:
         {"ruolo": ruolo, "organizzazioni": list(selectors.organizzazioni_di(user, ruolo)[:50])}
         for ruolo in sorted(selectors.ruoli_di(user), key=lambda r: r.label)
     ]
-    return render(request, "accounts/profilo.html", {"incarichi": incarichi})
+    contesto = {"incarichi": incarichi, "ha_password": selectors.ha_password(user), "pin": selectors.pin_attivo(user)}
+    return render(request, "accounts/profilo.html", contesto)
 
 
 def area_riservata(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A page of the Area riservata Amministrazioni ed Enti: for people who act for an Ente; closed to online PINs
-    after the deadline, with a page that explains how to convert; the days left on every page before it."""
+    """A page of the Area riservata Amministrazioni ed Enti: for people who act for an Ente, in a session opened with
+    the PIN (a member of staff who also acts for an Ente and came in with the password is asked for it); closed to
+    online PINs after the deadline, with a page that explains how to convert; the days left on every page before it."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = _user(request)
         if not selectors.opera_per_enti(user):
             raise Http404
+        if not sessione_con_pin(request):
+            return render(request, "accounts/accesso_con_pin.html", status=403)
         stato = scadenza.stato_pin_online(user)
         if stato is not None and stato.scaduto:
             return render(request, "accounts/pin_online_scaduto.html", {"stato": stato}, status=403)
@@ -199,3 +206,32 @@ def modulo_conversione(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="richiesta-conversione-pin.pdf"'
     return response
+
+
+# --- The two ways in, and the password pages that do not exist for the people of the PIN -----------------------------
+
+
+class LoginPasswordView(AllauthLoginView):
+    """Login of INPS staff (and, until SPID, CIE and CNS, of the PUE's people) with a password."""
+
+    template_name = "account/login_password.html"
+
+    def get_form_class(self) -> type[LoginPasswordForm]:
+        return LoginPasswordForm
+
+
+def solo_con_password(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Set, change and reset of a password: for a person who logs in with the PIN no password exists, so the page says
+    what to do instead (a new PIN at a Sede, or a PIN dispositivo online) and shows no form."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not selectors.ha_password(_user(request)):
+            return render(request, "account/password_non_disponibile.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+password_cambio = solo_con_password(allauth_views.password_change)
+password_imposta = solo_con_password(allauth_views.password_set)

@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 
 
 class Introvabile404:
@@ -50,7 +51,7 @@ class PortaleAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         """No login form of its own: the portal's rate-limited login, then back here."""
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return redirect_to_login(request.get_full_path(), login_url=reverse("login_password"))
         if not self.has_permission(request):
             raise Http404
         return super().login(request, extra_context)

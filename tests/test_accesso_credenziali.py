@@ -15,7 +15,7 @@ from tests.test_unificazione import PASSWORD_EX_INPDAP, crea_credenziale, crea_p
 
 pytestmark = pytest.mark.django_db
 LOGIN = reverse("account_login")
-ERRORE_GENERICO = "Il codice fiscale o la password non sono corretti."
+ERRORE_GENERICO = "Il codice fiscale o il PIN non sono corretti."
 
 
 def _accedi(client: Client, codice_fiscale: str, segreto: str) -> Any:
@@ -88,11 +88,14 @@ def test_a_pin_only_user_logs_in_with_no_unification(client: Client, registro: N
     assert client.get(reverse("unificazione")).status_code == 302
 
 
-def test_a_user_with_nothing_legacy_logs_in_with_the_password(client: Client, registro: None) -> None:
+def test_a_user_with_nothing_legacy_logs_in_with_the_password_on_the_staff_page(client: Client, registro: None) -> None:
     user = UserFactory.create()
     from tests.factories import PASSWORD
 
-    assert _accedi(client, user.codice_fiscale, PASSWORD).status_code == 302
+    assert _accedi(client, user.codice_fiscale, PASSWORD).status_code == 200  # the PIN page takes no password
+    assert (
+        client.post(reverse("login_password"), {"login": user.codice_fiscale, "password": PASSWORD}).status_code == 302
+    )
     assert client.get(reverse("home")).status_code == 200
 
 

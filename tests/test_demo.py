@@ -14,6 +14,7 @@ from accounts.demo import (
     EX_INPDAP_PASSWORD,
     PERSONE_DEMO,
     PIN_DEMO_CASO_B,
+    PIN_DEMO_MARIO,
 )
 from accounts.models import Ente, User
 from accounts.roles import Ruolo
@@ -44,14 +45,25 @@ def test_seed_demo_creates_every_role_once_even_if_run_twice(registro: None) -> 
 
 
 @override_settings(DEBUG=True)
-def test_every_demo_person_logs_in_with_the_readme_password(registro: None) -> None:
+def test_every_demo_person_logs_in_with_the_readme_credential(registro: None) -> None:
+    """Staff and the PUE's people with the password; the Ente operator only with his PIN, never the password."""
     call_command("seed_demo")
     for persona in PERSONE_DEMO:
         client = Client()
-        response = client.post(reverse("account_login"), {"login": persona.codice_fiscale, "password": DEMO_PASSWORD})
+        if persona.ruolo == Ruolo.OPERATORE_ENTE:
+            con_pin = client.post(
+                reverse("account_login"), {"login": persona.codice_fiscale, "password": PIN_DEMO_MARIO}
+            )
+            assert con_pin.status_code == 302, persona
+            for pagina in ("account_login", "login_password"):
+                altro = Client().post(reverse(pagina), {"login": persona.codice_fiscale, "password": DEMO_PASSWORD})
+                assert altro.status_code == 200, (persona, pagina)
+            continue
+        response = client.post(reverse("login_password"), {"login": persona.codice_fiscale, "password": DEMO_PASSWORD})
         assert response.status_code == 302, persona
     readme = (pytest.importorskip("pathlib").Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert DEMO_PASSWORD in readme
+    assert PIN_DEMO_MARIO in readme
     for persona in PERSONE_DEMO:
         assert persona.codice_fiscale in readme
     for codice_fiscale in ABILITAZIONI_DEMO:
@@ -75,7 +87,7 @@ def test_the_demo_has_a_request_in_each_office_queue(registro: None, pec_locale:
         coda = instradate_per_ufficio(User.objects.get(codice_fiscale=codice_fiscale))
         assert list(coda.values_list("allegato", flat=True)) == [allegato]
     client = Client()
-    client.post(reverse("account_login"), {"login": "RSSMRA78C15D086Z", "password": DEMO_PASSWORD})
+    client.post(reverse("account_login"), {"login": "RSSMRA78C15D086Z", "password": PIN_DEMO_MARIO.lower()})
     pagina = client.get(reverse("abilitazioni_richieste"))
     assert pagina.status_code == 200
     assert "Soggiorni senior" in pagina.content.decode()

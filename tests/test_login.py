@@ -1,4 +1,7 @@
-"""Login, logout and password pages: by codice fiscale, rate-limited, never telling who has an account."""
+"""Login, logout and password pages: by codice fiscale, rate-limited, never telling who has an account.
+
+INPS staff log in with a password on their own page; the people of the Circolare 71/2016 with the PIN only
+(tests/test_accesso_pin.py)."""
 
 from __future__ import annotations
 
@@ -12,14 +15,14 @@ from accounts.models import User
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
-LOGIN = reverse("account_login")
+LOGIN = reverse("login_password")
 
 
 def _login(client: Client, login: str, password: str) -> Any:
     return client.post(LOGIN, {"login": login, "password": password})
 
 
-def test_it_logs_in_with_codice_fiscale_and_password(client: Client) -> None:
+def test_staff_log_in_with_codice_fiscale_and_password(client: Client) -> None:
     user = UserFactory.create()
     response = _login(client, user.codice_fiscale, PASSWORD)
     assert response.status_code == 302
@@ -118,7 +121,7 @@ def test_the_password_can_be_changed(client: Client) -> None:
 def test_the_admin_login_goes_through_the_rate_limited_portal_login(client: Client) -> None:
     response = client.get(reverse("admin:login"))
     assert response.status_code == 302
-    assert response["Location"].startswith(LOGIN)
+    assert response["Location"].startswith(reverse("login_password"))
 
 
 def test_the_admin_does_not_exist_for_an_operator_without_staff_access(client: Client) -> None:

@@ -131,17 +131,23 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {
 
 # --- Authentication -------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Two ways in, never crossed (accounts/backends.py): the PIN (or, until the unification, the ex-Inpdap password) for
+# the people of the Circolare 71/2016, a password for INPS staff and for the PUE's people. Neither Django's nor
+# allauth's password backend is listed: either would open the Area riservata with a portal password.
 AUTHENTICATION_BACKENDS = [
-    "accounts.backends.CredenzialiINPSBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.PINBackend",
+    "accounts.backends.PasswordBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "codice_fiscale"
 ACCOUNT_USER_MODEL_EMAIL_FIELD = "email"
 ACCOUNT_LOGIN_METHODS = {"username"}
@@ -162,8 +168,10 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[INPS] "
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Argon2id first (accounts.hashers.Argon2idHasher); PBKDF2 hashes are still verified and upgraded at the next login.
 # The ex-Inpdap hashes are only verified, never produced (accounts/hashers.py).
 PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "accounts.hashers.LegacyMD5Hasher",

@@ -9,6 +9,7 @@ would leak into the subprocesses other tests start, and ``manage.py check --depl
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from playwright.sync_api import Browser, Page, Playwright, ViewportSize, expect,
 from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import Comune, Ente, User
-from tests.factories import PASSWORD, EnteFactory, UserFactory
+from tests.factories import EnteFactory, UserFactory
 
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -89,23 +90,37 @@ def registro_e2e(transactional_db: None) -> None:
     registro_carica()
 
 
+PIN_OPERATORE_ENTE = "GVRDPNPRVA234567"
+
+
 @dataclass(frozen=True)
 class Operatore:
+    """An Operatore di Ente: no password, only a PIN (Circolare 71/2016)."""
+
     user: User
     ente: Ente
-    password: str = PASSWORD
+    pin: str = PIN_OPERATORE_ENTE
 
 
 @pytest.fixture
 def operatore_ente(registro_e2e: None) -> Operatore:
     """An Operatore di Ente for one Ente whose legal seat is in Cosenza."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import PIN
     from accounts.roles import Ruolo
     from accounts.services import ruolo_assegna
 
-    user = cast(User, UserFactory(nome="Giulia", cognome="Verdi"))
+    user = cast(User, UserFactory(nome="Giulia", cognome="Verdi", password="!"))
     cosenza = Comune.objects.get(codice_istat=COSENZA_ISTAT)
     ente = cast(Ente, EnteFactory(nome="Azienda Sanitaria Provinciale di Cosenza", comune=cosenza))
     ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=ente)
+    PIN.objects.create(
+        user=user,
+        codice_hash=make_password(PIN_OPERATORE_ENTE),
+        tipo=PIN.Tipo.DISPOSITIVO,
+        origine=PIN.Origine.SPORTELLO,
+    )
     return Operatore(user=user, ente=ente)
 
 
@@ -120,10 +135,10 @@ def login_with_cookie(page: Page, user: User, live_server: LiveServer) -> None:
     )
 
 
-def submit_login(page: Page, codice_fiscale: str, password: str) -> None:
-    """Fill and submit the login form on the page currently open."""
+def submit_login(page: Page, codice_fiscale: str, segreto: str) -> None:
+    """Fill and submit the login form on the page currently open: the PIN one or the staff's password one."""
     page.get_by_label("Codice fiscale").fill(codice_fiscale)
-    page.get_by_label("Password", exact=False).fill(password)
+    page.get_by_label(re.compile(r"^(PIN|Password)")).fill(segreto)
     page.get_by_role("button", name="Accedi", exact=True).click()
 
 

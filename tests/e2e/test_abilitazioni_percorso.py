@@ -126,7 +126,7 @@ def _expect_riga(page: Page, ente: Ente, allegato: int, abilitazione: str, uffic
 def _accedi_al_back_office(page: Page, live_server: LiveServer, staff: User) -> None:
     """The back office has no login page of its own: /admin/ leads to the portal's login, and back."""
     page.goto("/admin/")
-    expect(page).to_have_url(re.compile(r"/account/login/\?next="))
+    expect(page).to_have_url(re.compile(r"/account/login/personale/\?next="))
     submit_login(page, staff.codice_fiscale, PASSWORD)
     expect(page).to_have_url(f"{live_server.url}/admin/")
 

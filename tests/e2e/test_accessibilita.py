@@ -43,13 +43,14 @@ def assert_no_serious_violations(page: Page) -> None:
     ("path", "status", "heading"),
     [
         ("/", 200, "Portale INPS per Amministrazioni, Enti e Comuni"),
-        ("/account/login/", 200, "Accesso al portale"),
+        ("/account/login/", 200, "Accesso con il PIN INPS"),
+        ("/account/login/personale/", 200, "Accesso del personale INPS e degli operatori dei Comuni"),
         ("/pagina-inesistente/", 404, "Pagina non trovata"),
         ("/accessibilita/", 200, "Dichiarazione di accessibilità"),
         ("/privacy/", 200, "Informativa sul trattamento dei dati personali"),
         ("/sedi/cerca/?comune=Rende", 200, "Trova la sede INPS competente"),
     ],
-    ids=["home", "login", "404", "accessibilita", "privacy", "cerca-sede"],
+    ids=["home", "login", "login-personale", "404", "accessibilita", "privacy", "cerca-sede"],
 )
 def test_anonymous_pages_have_no_serious_violations(
     page: Page, live_server: LiveServer, registro_e2e: None, path: str, status: int, heading: str

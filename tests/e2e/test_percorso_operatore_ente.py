@@ -38,11 +38,13 @@ def test_operatore_ente_logs_in_sees_their_ente_and_logs_out(
 
     header.get_by_role("link", name="Accedi", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/account/login/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Accesso al portale")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accesso con il PIN INPS")
+    expect(page.get_by_label("PIN", exact=True)).to_be_visible()
 
     typed = come_digitato(user.codice_fiscale)
     assert typed != user.codice_fiscale
-    submit_login(page, typed, operatore_ente.password)
+    # The PIN as read from the paper handout: lower case, in groups of four.
+    submit_login(page, typed, come_digitato(operatore_ente.pin))
 
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_test_id("utente-collegato")).to_have_text("Giulia Verdi")
@@ -74,7 +76,7 @@ def test_operatore_ente_logs_in_sees_their_ente_and_logs_out(
 
 def test_a_user_without_the_role_has_no_area_enti(page: Page, live_server: LiveServer, registro_e2e: None) -> None:
     user = cast(User, UserFactory(nome="Luca", cognome="Russo"))
-    page.goto("/account/login/")
+    page.goto("/account/login/personale/")
     submit_login(page, user.codice_fiscale, PASSWORD)
     expect(page.get_by_test_id("utente-collegato")).to_have_text("Luca Russo")
     expect(page.get_by_test_id("menu-principale").get_by_role("link", name=AREA_ENTI)).to_have_count(0)
@@ -93,12 +95,12 @@ def test_wrong_password_gives_the_generic_error_and_stays_on_the_login_page(
     page.goto("/account/login/")
     submit_login(page, operatore_ente.user.codice_fiscale, "Password.Sbagliata.9")
     expect(page).to_have_url(f"{live_server.url}/account/login/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Accesso al portale")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accesso con il PIN INPS")
     expect(errore).to_be_visible()
     messaggio_utente_esistente = errore.inner_text().strip()
     assert messaggio_utente_esistente
     expect(page.get_by_test_id("utente-collegato")).to_have_count(0)
-    expect(page.get_by_label("Password", exact=False)).to_have_value("")
+    expect(page.get_by_label("PIN", exact=True)).to_have_value("")
 
     # A well-formed codice fiscale nobody owns, or a malformed one, gets exactly the same answer: nothing tells
     # whether an account exists.

@@ -5,7 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD, EX_INPDAP_PASSWORD, PIN_DEMO_CASO_B, demo_popola
+from accounts.demo import DEMO_PASSWORD, EX_INPDAP_PASSWORD, PIN_DEMO_CASO_B, PIN_DEMO_MARIO, demo_popola
+from accounts.roles import Ruolo
 
 
 class Command(BaseCommand):
@@ -15,10 +16,14 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("seed_demo crea utenti con password note: è permesso solo con DEBUG attivo.")
         persone = demo_popola()
-        self.stdout.write(f"Utenti dimostrativi pronti (password comune: {DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"Utenti dimostrativi pronti (password comune del personale: {DEMO_PASSWORD}; "
+            "gli operatori di Ente accedono solo con il PIN):"
+        )
         for persona in persone:
             ruolo = persona.ruolo.label if persona.ruolo else "Amministratore del portale (superutente)"
-            self.stdout.write(f"  {persona.codice_fiscale}  {persona.nome} {persona.cognome}: {ruolo}")
+            pin = f", PIN {PIN_DEMO_MARIO}" if persona.ruolo == Ruolo.OPERATORE_ENTE else ""
+            self.stdout.write(f"  {persona.codice_fiscale}  {persona.nome} {persona.cognome}: {ruolo}{pin}")
         self.stdout.write(
             f"Credenziali ex Inpdap (password {EX_INPDAP_PASSWORD}): CNTLNE79B62D086B (caso a), "
             f"NRERRT72R11A944W (caso b, anche PIN {PIN_DEMO_CASO_B})."
