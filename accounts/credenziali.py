@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap, EventoCredenziale, User
+from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap, Ente, EventoCredenziale, User
 from inps_portal import clock
 from inps_portal.pec.services import pec_send
 
@@ -27,6 +27,8 @@ ALFABETO_PIN = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LUNGHEZZA_PIN = 16
 # "abilitato a PassWeb a partire da aprile 2014" (Circolare 71/2016, par. 2).
 PASSWEB_DISPOSITIVO_DAL = dt.date(2014, 4, 1)
+# The name of the PassWeb abilitazione in the catalogue of the circolare (allegato 4).
+PASSWEB = "PassWeb"
 
 
 class GiaUnificata(Exception):
@@ -69,6 +71,29 @@ def pin_tipo_spettante(*, ha_pin_dispositivo: bool, passweb_abilitato_dal: dt.da
     return PIN.Tipo.ONLINE
 
 
+def _abilitazioni_unite(credenziale: CredenzialeExInpdap, vecchio: PIN | None) -> dict[tuple[int, str], dt.date | None]:
+    """The union of case a and case b, by (Ente, abilitazione), with the earliest date each is held from, when known.
+
+    The ex-Inpdap enabling to PassWeb is an abilitazione held too (the circolare names it with its date, which decides
+    the PIN type): it goes onto the new PIN for each Ente the ex-Inpdap credential acted for (for each Ente of the
+    old PIN when the credential names none).
+    """
+    unione: dict[tuple[int, str], dt.date | None] = {}
+
+    def unisci(chiave: tuple[int, str], dal: dt.date | None) -> None:
+        prima = unione.get(chiave)
+        unione[chiave] = min(prima, dal) if prima and dal else (prima or dal)
+
+    ex_inpdap = list(credenziale.abilitazioni.values_list("ente_id", "nome", "dal"))
+    del_pin = list(vecchio.abilitazioni.values_list("ente_id", "nome", "dal")) if vecchio is not None else []
+    for ente_id, nome, dal in ex_inpdap + del_pin:
+        unisci((ente_id, nome), dal)
+    if credenziale.passweb_abilitato_dal is not None:
+        for ente_id in {riga[0] for riga in ex_inpdap} or {riga[0] for riga in del_pin}:
+            unisci((ente_id, PASSWEB), credenziale.passweb_abilitato_dal)
+    return unione
+
+
 def unificazione_in_vigore() -> bool:
     return clock.today() >= settings.UNIFICAZIONE_DAL
 
@@ -83,15 +108,19 @@ def anteprima_unificazione(user: User) -> dict[str, object]:
     """What the unification will give, for the page that asks the person to confirm it."""
     credenziale = CredenzialeExInpdap.objects.get(user=user)
     vecchio = PIN.objects.filter(user=user, status=PIN.Status.ATTIVO).first()
-    abilitazioni = AbilitazioneDetenuta.objects.filter(credenziale_ex_inpdap=credenziale)
-    if vecchio is not None:
-        abilitazioni = abilitazioni | AbilitazioneDetenuta.objects.filter(pin=vecchio)
-    unione = sorted(set(abilitazioni.values_list("ente__nome", "nome")))
+    unite = _abilitazioni_unite(credenziale, vecchio)
+    nomi_enti = dict(Ente.objects.filter(pk__in={e for e, _n in unite}).values_list("pk", "nome"))
+    unione = sorted((nomi_enti[ente_id], nome, dal) for (ente_id, nome), dal in unite.items())
     tipo = pin_tipo_spettante(
         ha_pin_dispositivo=vecchio is not None and vecchio.tipo == PIN.Tipo.DISPOSITIVO,
         passweb_abilitato_dal=credenziale.passweb_abilitato_dal,
     )
-    return {"caso": "b" if vecchio else "a", "abilitazioni": unione, "tipo": PIN.Tipo(tipo).label}
+    return {
+        "caso": "b" if vecchio else "a",
+        "abilitazioni": unione,
+        "tipo": PIN.Tipo(tipo).label,
+        "passweb_abilitato_dal": credenziale.passweb_abilitato_dal,
+    }
 
 
 @transaction.atomic
@@ -123,9 +152,8 @@ def unificazione_esegui(
         ha_pin_dispositivo=vecchio is not None and vecchio.tipo == PIN.Tipo.DISPOSITIVO,
         passweb_abilitato_dal=credenziale.passweb_abilitato_dal,
     )
-    abilitazioni = set(credenziale.abilitazioni.values_list("ente_id", "nome"))
+    abilitazioni = _abilitazioni_unite(credenziale, vecchio)
     if vecchio is not None:
-        abilitazioni |= set(vecchio.abilitazioni.values_list("ente_id", "nome"))
         vecchio.status, vecchio.superato_il = PIN.Status.SUPERATO, adesso
         vecchio.save(update_fields=["status", "superato_il"])
     pin = PIN.objects.create(
@@ -136,7 +164,10 @@ def unificazione_esegui(
         creato_il=adesso,
     )
     AbilitazioneDetenuta.objects.bulk_create(
-        [AbilitazioneDetenuta(pin=pin, ente_id=ente_id, nome=nome) for ente_id, nome in sorted(abilitazioni)]
+        [
+            AbilitazioneDetenuta(pin=pin, ente_id=ente_id, nome=nome, dal=dal)
+            for (ente_id, nome), dal in sorted(abilitazioni.items())
+        ]
     )
     credenziale.unificata_il = adesso
     credenziale.save(update_fields=["unificata_il"])
@@ -151,6 +182,9 @@ def unificazione_esegui(
             "caso": "b" if vecchio else "a",
             "tipo_pin": tipo,
             "abilitazioni": len(abilitazioni),
+            "passweb_abilitato_dal": credenziale.passweb_abilitato_dal.isoformat()
+            if credenziale.passweb_abilitato_dal
+            else None,
             "canale": canale,
             **({"documento": documento} if documento else {}),
         },

@@ -329,6 +329,9 @@ class AbilitazioneDetenuta(models.Model):
     pin = models.ForeignKey(PIN, on_delete=models.CASCADE, null=True, blank=True, related_name="abilitazioni")
     ente = models.ForeignKey(Ente, on_delete=models.PROTECT, related_name="abilitazioni_detenute")
     nome = models.CharField("abilitazione", max_length=150)
+    dal = models.DateField(
+        "abilitato dal", null=True, blank=True, help_text="Quando è nota: per PassWeb, la data di abilitazione ex Inpdap."
+    )
 
     class Meta:
         verbose_name = "abilitazione detenuta"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -107,3 +108,58 @@ def test_a_double_submit_issues_one_pin(client: Client, registro: None, pec_loca
     secondo = client.post(reverse("unificazione"), follow=True)
     assert "già state unificate" in secondo.content.decode()
     assert PIN.objects.filter(user=user).count() == 1
+
+
+# --- PassWeb (Circolare 71/2016, par. 2: "dispositivo ... se è stato abilitato a PAssWeb a partire da aprile 2014") ---
+
+
+def _unifica_dalle_pagine(client: Client, codice_fiscale: str, segreto: str) -> PIN:
+    assert _accedi(client, codice_fiscale, segreto).status_code == 302
+    assert client.get(reverse("home"))["Location"] == reverse("unificazione")
+    rilascio = client.post(reverse("unificazione"))
+    assert rilascio.status_code == 200
+    return PIN.objects.get(user__codice_fiscale=codice_fiscale, status=PIN.Status.ATTIVO)
+
+
+@pytest.mark.parametrize(
+    ("passweb_dal", "tipo"),
+    [
+        (dt.date(2014, 4, 1), PIN.Tipo.DISPOSITIVO),
+        (dt.date(2014, 3, 31), PIN.Tipo.ONLINE),
+        (None, PIN.Tipo.ONLINE),
+    ],
+    ids=["passweb-1-aprile-2014", "passweb-31-marzo-2014", "senza-passweb"],
+)
+def test_case_a_gets_the_pin_type_from_the_passweb_date(
+    client: Client, registro: None, pec_locale: Any, passweb_dal: dt.date | None, tipo: str
+) -> None:
+    user = UserFactory.create(password="!")
+    crea_credenziale(user, [(EnteFactory.create(), "Domanda Valore PA")], passweb_dal=passweb_dal)
+    pin = _unifica_dalle_pagine(client, user.codice_fiscale, PASSWORD_EX_INPDAP)
+    assert pin.tipo == tipo
+    assert pin.origine == PIN.Origine.UNIFICAZIONE_A
+
+
+def test_case_b_carries_the_passweb_enabling_and_its_date_onto_the_new_pin(
+    client: Client, registro: None, pec_locale: Any
+) -> None:
+    """Enabled to PassWeb on 02/03/2015 with an online PIN: the new PIN is dispositivo and holds PassWeb."""
+    user = UserFactory.create(password="!")
+    ente = EnteFactory.create()
+    crea_credenziale(user, [(ente, "Domanda Valore PA")], passweb_dal=dt.date(2015, 3, 2))
+    crea_pin(user, [(ente, "Visualizzazione versamenti Ente")], tipo=PIN.Tipo.ONLINE)
+    assert _accedi(client, user.codice_fiscale, "VECCHIOPIN234567").status_code == 302
+    anteprima = client.get(reverse("unificazione")).content.decode()
+    assert "PassWeb (abilitato dal 02/03/2015)" in anteprima
+    assert "PIN dispositivo" in anteprima
+    rilascio = client.post(reverse("unificazione"))
+    assert rilascio.status_code == 200
+    pin = PIN.objects.get(user=user, status=PIN.Status.ATTIVO)
+    assert pin.tipo == PIN.Tipo.DISPOSITIVO
+    assert set(pin.abilitazioni.values_list("ente_id", "nome", "dal")) == {
+        (ente.pk, "Domanda Valore PA", None),
+        (ente.pk, "Visualizzazione versamenti Ente", None),
+        (ente.pk, "PassWeb", dt.date(2015, 3, 2)),
+    }
+    area = client.get(reverse("area_enti")).content.decode()
+    assert "PassWeb" in area
