@@ -330,7 +330,10 @@ class AbilitazioneDetenuta(models.Model):
     ente = models.ForeignKey(Ente, on_delete=models.PROTECT, related_name="abilitazioni_detenute")
     nome = models.CharField("abilitazione", max_length=150)
     dal = models.DateField(
-        "abilitato dal", null=True, blank=True, help_text="Quando è nota: per PassWeb, la data di abilitazione ex Inpdap."
+        "abilitato dal",
+        null=True,
+        blank=True,
+        help_text="Quando è nota: per PassWeb, la data di abilitazione ex Inpdap.",
     )
 
     class Meta:
