@@ -16,17 +16,20 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 
-from accounts import conversione, credenziali, selectors
+from accounts import conversione, credenziali, rilascio_pin, selectors
 from accounts.models import (
     PIN,
     AbilitazioneDetenuta,
     CredenzialeExInpdap,
     EventoConversione,
     EventoCredenziale,
+    EventoRichiestaPin,
     RichiestaConversione,
+    RichiestaPin,
     ScadenzaPinOnline,
 )
 from accounts.roles import Ruolo
+from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale
 from inps_portal.admin_mixins import SolaLettura
 from inps_portal.rete import indirizzo_cliente
 
@@ -73,13 +76,64 @@ class PINAdmin(SolaLettura, admin.ModelAdmin):
         url = reverse("admin:accounts_pin_sportello", args=[obj.pk])
         return format_html('<a href="{}">Converti in PIN dispositivo</a>', url)
 
+    change_list_template = "admin/accounts/pin/change_list.html"
+
     def get_urls(self) -> list[URLPattern]:
         sportello = path(
             "<int:pk>/sportello/",
             self.admin_site.admin_view(never_cache(self.converti_allo_sportello)),
             name="accounts_pin_sportello",
         )
-        return [sportello, *super().get_urls()]
+        rilascio = path(
+            "rilascia/",
+            self.admin_site.admin_view(never_cache(self.rilascia_allo_sportello)),
+            name="accounts_pin_rilascia",
+        )
+        return [sportello, rilascio, *super().get_urls()]
+
+    def rilascia_allo_sportello(self, request: HttpRequest) -> HttpResponse:
+        """A new PIN dispositivo for the person at the desk (no PIN, or a lost one), identity document checked; the
+        PIN is shown once, to print and hand over."""
+        if not request.user.has_perm("accounts.sportello_credenziali"):
+            raise Http404
+        form = RilascioSportelloForm(request.POST or None)
+        contesto = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Rilascio di un PIN dispositivo allo sportello",
+        }
+        if request.method == "POST" and form.is_valid():
+            dati = form.cleaned_data
+            try:
+                rilasciato = rilascio_pin.pin_rilascia_sportello(
+                    codice_fiscale=dati["codice_fiscale"],
+                    nome=dati["nome"],
+                    cognome=dati["cognome"],
+                    email=dati["email"],
+                    eseguito_da=request.user,  # type: ignore[arg-type]
+                    indirizzo_ip=indirizzo_cliente(request),
+                    documento={"tipo": dati["documento_tipo"], "numero": dati["documento_numero"]},
+                )
+            except rilascio_pin.RilascioNonAmmesso as exc:
+                form.add_error(None, str(exc))
+            else:
+                persona = rilasciato.pin.user
+                return TemplateResponse(
+                    request,
+                    "admin/accounts/pin_sportello.html",
+                    {
+                        **contesto,
+                        "rilasciato": rilasciato,
+                        "persona": persona,
+                        "ritorno": "admin:accounts_pin_changelist",
+                    },
+                )
+        return TemplateResponse(
+            request,
+            "admin/accounts/rilascio_sportello.html",
+            {**contesto, "form": form},
+            status=400 if form.errors else 200,
+        )
 
     def converti_allo_sportello(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("accounts.sportello_credenziali"):
@@ -140,6 +194,21 @@ class SportelloForm(forms.Form):
     )
 
 
+class RilascioSportelloForm(SportelloForm):
+    codice_fiscale = forms.CharField(
+        label="Codice fiscale", max_length=64, error_messages={"required": "Indichi il codice fiscale."}
+    )
+    nome = forms.CharField(label="Nome", max_length=100, error_messages={"required": "Indichi il nome."})
+    cognome = forms.CharField(label="Cognome", max_length=100, error_messages={"required": "Indichi il cognome."})
+    email = forms.EmailField(label="E-mail", required=False, error_messages={"invalid": "L'e-mail non è valida."})
+    field_order = ["codice_fiscale", "nome", "cognome", "email", "documento_tipo", "documento_numero"]
+
+    def clean_codice_fiscale(self) -> str:
+        codice = normalizza_codice_fiscale(self.cleaned_data["codice_fiscale"])
+        validate_codice_fiscale(codice)
+        return codice
+
+
 @admin.register(CredenzialeExInpdap)
 class CredenzialeExInpdapAdmin(SolaLettura, admin.ModelAdmin):
     list_display = ["codice_fiscale", "user", "passweb_abilitato_dal", "unificata_il", "sportello"]
@@ -173,6 +242,7 @@ class CredenzialeExInpdapAdmin(SolaLettura, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "credenziale": credenziale,
+            "persona": credenziale.user,
             "title": f"Unificazione allo sportello: {credenziale.user}",
         }
         if request.method == "POST" and form.is_valid():
@@ -212,10 +282,122 @@ class EventoConversioneInline(SolaLettura, admin.TabularInline):
     extra = 0
 
 
-@admin.register(RichiestaConversione)
-class RichiestaConversioneAdmin(SolaLettura, admin.ModelAdmin):
-    """The queue of a Sede: only the requests addressed to the Sedi the staff member works for."""
+class RichiestaDiSedeAdmin(SolaLettura, admin.ModelAdmin):
+    """The queue of a Sede for requests sent online with a signed form and an identity document (conversion of the
+    PIN, a new PIN dispositivo): only the requests addressed to the Sedi the staff member works for; the documents
+    opened by them alone, each opening logged; approve, or reject with a reason, through the workflow's service."""
 
+    permesso_decisione = ""
+    template_decisione = ""
+    errore_dominio: type[Exception] = Exception
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        sedi = selectors.organizzazioni_di(request.user, Ruolo.PERSONALE_SEDE)  # type: ignore[arg-type]
+        return queryset.filter(sede__in=sedi)
+
+    def _nome_url(self, vista: str) -> str:
+        return f"{self.model._meta.app_label}_{self.model._meta.model_name}_{vista}"
+
+    @admin.display(description="documenti")
+    def documenti(self, obj: Any) -> str:
+        return format_html(
+            '<a href="{}">Modulo firmato</a> · <a href="{}">Documento di identità</a>',
+            reverse(f"admin:{self._nome_url('documento')}", args=[obj.pk, "modulo"]),
+            reverse(f"admin:{self._nome_url('documento')}", args=[obj.pk, "identita"]),
+        )
+
+    @admin.display(description="decisione")
+    def decisione(self, obj: Any) -> str:
+        if obj.status != "inviata":
+            return "—"
+        return format_html(
+            '<a class="button" href="{}">Approva o respingi</a>',
+            reverse(f"admin:{self._nome_url('decidi')}", args=[obj.pk]),
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        vista = self.admin_site.admin_view
+        return [
+            path("<int:pk>/documento/<str:quale>/", vista(self.documento), name=self._nome_url("documento")),
+            path("<int:pk>/decidi/", vista(self.decidi), name=self._nome_url("decidi")),
+            *super().get_urls(),
+        ]
+
+    def _richiesta(self, request: HttpRequest, pk: int) -> Any:
+        if not self.has_view_permission(request):
+            raise Http404
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def documento(self, request: HttpRequest, pk: int, quale: str) -> HttpResponse:
+        """Serve an uploaded document to the staff of the Sede that reviews it, and to nobody else."""
+        richiesta = self._richiesta(request, pk)
+        campo = {"modulo": richiesta.modulo_firmato, "identita": richiesta.documento_identita}.get(quale)
+        if campo is None:
+            raise Http404
+        logger.info(
+            "accesso a un documento personale",
+            extra={
+                "modello": self.model._meta.model_name,
+                "richiesta_id": richiesta.pk,
+                "documento": quale,
+                "operatore_id": request.user.pk,
+            },
+        )
+        with campo.open("rb") as handle:
+            contenuto = handle.read()
+        tipo = (
+            "application/pdf"
+            if contenuto.startswith(b"%PDF-")
+            else ("image/png" if contenuto.startswith(b"\x89PNG") else "image/jpeg")
+        )
+        response = HttpResponse(contenuto, content_type=tipo)
+        response["Content-Disposition"] = f'inline; filename="{quale}-{richiesta.pk}{PurePath(campo.name).suffix}"'
+        response["Cache-Control"] = "no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def decidi_con_servizio(self, *, richiesta: Any, decisa_da: Any, approvata: bool, motivo: str) -> None:
+        raise NotImplementedError
+
+    def decidi(self, request: HttpRequest, pk: int) -> HttpResponse:
+        richiesta = self._richiesta(request, pk)
+        if not request.user.has_perm(self.permesso_decisione):
+            raise Http404
+        form = RifiutoForm(request.POST if request.POST.get("esito") == "respingi" else None)
+        if request.method == "POST":
+            esito = request.POST.get("esito")
+            if esito == "approva" or (esito == "respingi" and form.is_valid()):
+                try:
+                    self.decidi_con_servizio(
+                        richiesta=richiesta,
+                        decisa_da=request.user,
+                        approvata=esito == "approva",
+                        motivo=form.cleaned_data.get("motivo", "") if esito == "respingi" else "",
+                    )
+                except self.errore_dominio as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                else:
+                    self.message_user(request, "Decisione registrata e comunicata alla persona.", messages.SUCCESS)
+                return redirect(f"admin:{self._nome_url('change')}", richiesta.pk)
+        contesto = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "richiesta": richiesta,
+            "form": form,
+            "title": str(richiesta),
+            **self.contesto_decisione(richiesta),
+        }
+        return TemplateResponse(request, self.template_decisione, contesto)
+
+    def contesto_decisione(self, richiesta: Any) -> dict[str, Any]:
+        return {}
+
+
+@admin.register(RichiestaConversione)
+class RichiestaConversioneAdmin(RichiestaDiSedeAdmin):
     list_display = ["creata_il", "user", "ente", "sede", "status"]
     list_filter = ["status", "creata_il"]
     search_fields = ["user__codice_fiscale", "user__cognome"]
@@ -233,94 +415,61 @@ class RichiestaConversioneAdmin(SolaLettura, admin.ModelAdmin):
         "decisione",
     )
     inlines = [EventoConversioneInline]
+    permesso_decisione = "accounts.decidere_conversione"
+    template_decisione = "admin/accounts/decidi_conversione.html"
+    errore_dominio = conversione.ConversioneNonAmmessa
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[RichiestaConversione]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        sedi = selectors.organizzazioni_di(request.user, Ruolo.PERSONALE_SEDE)  # type: ignore[arg-type]
-        return queryset.filter(sede__in=sedi)
-
-    @admin.display(description="documenti")
-    def documenti(self, obj: RichiestaConversione) -> str:
-        return format_html(
-            '<a href="{}">Modulo firmato</a> · <a href="{}">Documento di identità</a>',
-            reverse("admin:accounts_richiestaconversione_documento", args=[obj.pk, "modulo"]),
-            reverse("admin:accounts_richiestaconversione_documento", args=[obj.pk, "identita"]),
+    def decidi_con_servizio(self, *, richiesta: Any, decisa_da: Any, approvata: bool, motivo: str) -> None:
+        conversione.conversione_decidi(
+            richiesta_id=richiesta.pk, decisa_da=decisa_da, approvata=approvata, motivo=motivo
         )
 
-    @admin.display(description="decisione")
-    def decisione(self, obj: RichiestaConversione) -> str:
-        if obj.status != RichiestaConversione.Status.INVIATA:
-            return "—"
-        return format_html(
-            '<a class="button" href="{}">Approva o respingi</a>',
-            reverse("admin:accounts_richiestaconversione_decidi", args=[obj.pk]),
+
+class EventoRichiestaPinInline(SolaLettura, admin.TabularInline):
+    model = EventoRichiestaPin
+    fields = readonly_fields = ("quando", "da", "a", "chi", "motivo")
+    extra = 0
+
+
+@admin.register(RichiestaPin)
+class RichiestaPinAdmin(RichiestaDiSedeAdmin):
+    """A new PIN dispositivo asked online by a person with no PIN: the Sede chosen by the person decides."""
+
+    list_display = ["creata_il", "numero", "cognome", "nome", "codice_fiscale", "sede", "status"]
+    list_filter = ["status", "creata_il"]
+    search_fields = ["=codice_fiscale"]
+    list_select_related = ["sede"]
+    fields = readonly_fields = (
+        "numero",
+        "codice_fiscale",
+        "cognome",
+        "nome",
+        "email",
+        "sede",
+        "status",
+        "situazione",
+        "creata_il",
+        "documenti",
+        "motivo_rifiuto",
+        "decisa_il",
+        "decisa_da",
+        "ritirata_il",
+        "tentativi_ritiro",
+        "decisione",
+    )
+    inlines = [EventoRichiestaPinInline]
+    permesso_decisione = "accounts.decidere_richiesta_pin"
+    template_decisione = "admin/accounts/decidi_richiesta_pin.html"
+    errore_dominio = rilascio_pin.RilascioNonAmmesso
+
+    @admin.display(description="credenziali attuali della persona")
+    def situazione(self, obj: RichiestaPin) -> str:
+        return rilascio_pin.situazione_credenziali(obj.codice_fiscale)
+
+    def contesto_decisione(self, richiesta: Any) -> dict[str, Any]:
+        return {"situazione": rilascio_pin.situazione_credenziali(richiesta.codice_fiscale)}
+
+    def decidi_con_servizio(self, *, richiesta: Any, decisa_da: Any, approvata: bool, motivo: str) -> None:
+        rilascio_pin.richiesta_pin_decidi(
+            richiesta_id=richiesta.pk, decisa_da=decisa_da, approvata=approvata, motivo=motivo
         )
-
-    def get_urls(self) -> list[URLPattern]:
-        vista = self.admin_site.admin_view
-        return [
-            path(
-                "<int:pk>/documento/<str:quale>/", vista(self.documento), name="accounts_richiestaconversione_documento"
-            ),
-            path("<int:pk>/decidi/", vista(self.decidi), name="accounts_richiestaconversione_decidi"),
-            *super().get_urls(),
-        ]
-
-    def _richiesta(self, request: HttpRequest, pk: int) -> RichiestaConversione:
-        if not self.has_view_permission(request):
-            raise Http404
-        return get_object_or_404(self.get_queryset(request), pk=pk)
-
-    def documento(self, request: HttpRequest, pk: int, quale: str) -> HttpResponse:
-        """Serve an uploaded document to the staff of the Sede that reviews it, and to nobody else."""
-        richiesta = self._richiesta(request, pk)
-        campo = {"modulo": richiesta.modulo_firmato, "identita": richiesta.documento_identita}.get(quale)
-        if campo is None:
-            raise Http404
-        logger.info(
-            "accesso a un documento personale",
-            extra={"richiesta_id": richiesta.pk, "documento": quale, "operatore_id": request.user.pk},
-        )
-        with campo.open("rb") as handle:
-            contenuto = handle.read()
-        tipo = (
-            "application/pdf"
-            if contenuto.startswith(b"%PDF-")
-            else ("image/png" if contenuto.startswith(b"\x89PNG") else "image/jpeg")
-        )
-        response = HttpResponse(contenuto, content_type=tipo)
-        response["Content-Disposition"] = f'inline; filename="{quale}-{richiesta.pk}{PurePath(campo.name).suffix}"'
-        response["Cache-Control"] = "no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
-
-    def decidi(self, request: HttpRequest, pk: int) -> HttpResponse:
-        richiesta = self._richiesta(request, pk)
-        if not request.user.has_perm("accounts.decidere_conversione"):
-            raise Http404
-        form = RifiutoForm(request.POST if request.POST.get("esito") == "respingi" else None)
-        if request.method == "POST":
-            esito = request.POST.get("esito")
-            if esito == "approva" or (esito == "respingi" and form.is_valid()):
-                try:
-                    conversione.conversione_decidi(
-                        richiesta_id=richiesta.pk,
-                        decisa_da=request.user,  # type: ignore[arg-type]
-                        approvata=esito == "approva",
-                        motivo=form.cleaned_data.get("motivo", "") if esito == "respingi" else "",
-                    )
-                except conversione.ConversioneNonAmmessa as exc:
-                    self.message_user(request, str(exc), messages.ERROR)
-                else:
-                    self.message_user(request, "Decisione registrata e comunicata alla persona.", messages.SUCCESS)
-                return redirect("admin:accounts_richiestaconversione_change", richiesta.pk)
-        contesto = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "richiesta": richiesta,
-            "form": form,
-            "title": f"Conversione del PIN di {richiesta.user}",
-        }
-        return TemplateResponse(request, "admin/accounts/decidi_conversione.html", contesto)

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import selectors
 from accounts.backends import METODO_PASSWORD, METODO_PIN
 from accounts.documenti import controlla_documento
-from accounts.models import Comune, Ente
-from accounts.validators import normalizza_codice_fiscale
+from accounts.models import Comune, Ente, Struttura
+from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale
 
 
 class LoginForm(AllauthLoginForm):
@@ -186,3 +186,73 @@ class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
                 code="password_non_disponibile",
             )
         return super().clean()  # type: ignore[no-any-return]
+
+
+class DatiRichiestaPinForm(forms.Form):
+    """Who asks for a PIN dispositivo, and the Sede that examines the request (any Sede territoriale)."""
+
+    codice_fiscale = forms.CharField(
+        label=_("Codice fiscale"),
+        max_length=64,
+        error_messages={"required": _("Indichi il suo codice fiscale.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    nome = forms.CharField(label=_("Nome"), max_length=100, error_messages={"required": _("Indichi il nome.")})
+    cognome = forms.CharField(label=_("Cognome"), max_length=100, error_messages={"required": _("Indichi il cognome.")})
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("Riceverà qui l'esito della richiesta (mai il PIN)."),
+        error_messages={
+            "required": _("Indichi un indirizzo e-mail."),
+            "invalid": _("L'indirizzo e-mail non è valido."),
+        },
+    )
+    sede = forms.ModelChoiceField(
+        label=_("Sede territoriale INPS che esamina la richiesta"),
+        queryset=Struttura.objects.filter(tipo=Struttura.Tipo.SEDE_TERRITORIALE, attiva=True).order_by("nome"),
+        empty_label=_("Scelga la sede"),
+        error_messages={
+            "required": _("Scelga la sede territoriale."),
+            "invalid_choice": _("Scelga una delle sedi territoriali dell'elenco."),
+        },
+    )
+
+    def clean_codice_fiscale(self) -> str:
+        codice = normalizza_codice_fiscale(self.cleaned_data["codice_fiscale"])
+        validate_codice_fiscale(codice)
+        return codice
+
+
+class RichiestaPinForm(DatiRichiestaPinForm):
+    modulo_firmato = forms.FileField(
+        label=_("Modulo di richiesta firmato"),
+        help_text=_("PDF, JPEG o PNG, al massimo 5 MB."),
+        error_messages={"required": _("Carichi il modulo di richiesta firmato.")},
+    )
+    documento_identita = forms.FileField(
+        label=_("Documento di identità"),
+        help_text=_("Fronte e retro, PDF, JPEG o PNG, al massimo 5 MB."),
+        error_messages={"required": _("Carichi un documento di identità valido.")},
+    )
+
+    def clean_modulo_firmato(self) -> Any:
+        return controlla_documento(self.cleaned_data["modulo_firmato"])
+
+    def clean_documento_identita(self) -> Any:
+        return controlla_documento(self.cleaned_data["documento_identita"])
+
+
+class RitiroPinForm(forms.Form):
+    codice_fiscale = forms.CharField(
+        label=_("Codice fiscale"),
+        max_length=64,
+        error_messages={"required": _("Indichi il suo codice fiscale.")},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters"}),
+    )
+    codice_ritiro = forms.CharField(
+        label=_("Codice di ritiro"),
+        max_length=64,
+        help_text=_("Il codice mostrato all'invio della richiesta."),
+        error_messages={"required": _("Indichi il codice di ritiro.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )

@@ -297,6 +297,7 @@ class PIN(models.Model):
         UNIFICAZIONE_A = "unificazione_a", "Unificazione, caso a (solo credenziali ex Inpdap)"
         UNIFICAZIONE_B = "unificazione_b", "Unificazione, caso b (credenziali ex Inpdap e PIN)"
         SPORTELLO = "sportello", "Rilasciato allo sportello di una sede"
+        RICHIESTA_ONLINE = "richiesta_online", "Rilasciato su richiesta online approvata dalla sede"
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="pin", verbose_name="persona")
     codice_hash = models.CharField(max_length=250)
@@ -367,6 +368,9 @@ class EventoCredenziale(models.Model):
         UNIFICAZIONE = "unificazione", "Unificazione delle credenziali"
         RIFIUTO_CREDENZIALE_DISMESSA = "rifiuto_dismessa", "Accesso con credenziale dismessa rifiutato"
         CONVERSIONE_SPORTELLO = "conversione_sportello", "Conversione in PIN dispositivo allo sportello"
+        RILASCIO_SPORTELLO = "rilascio_sportello", "Rilascio di un PIN dispositivo allo sportello"
+        RILASCIO_ONLINE = "rilascio_online", "Ritiro di un PIN dispositivo richiesto online"
+        RITIRO_RIFIUTATO = "ritiro_rifiutato", "Tentativo di ritiro del PIN non riuscito"
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="eventi_credenziali")
     tipo = models.CharField(max_length=30, choices=Tipo.choices, db_index=True)
@@ -478,3 +482,78 @@ class EventoConversione(EventoDiStato):
     class Meta(EventoDiStato.Meta):
         verbose_name = "evento della richiesta"
         verbose_name_plural = "eventi della richiesta"
+
+
+class RichiestaPin(models.Model):
+    """A request for a new PIN dispositivo by a person who has none, or has lost it ("online o presso la sede",
+    Circolare 71/2016, par. 4): the signed form and an identity document, reviewed by the Sede territoriale the person
+    chose. Once approved, the person collects the PIN with the collection code shown only at submission: the PIN
+    itself never travels by e-mail."""
+
+    class Status(models.TextChoices):
+        INVIATA = "inviata", "Inviata, in attesa della sede"
+        APPROVATA = "approvata", "Approvata: PIN da ritirare"
+        RITIRATA = "ritirata", "PIN ritirato"
+        RESPINTA = "respinta", "Respinta"
+
+    IN_CORSO = (Status.INVIATA, Status.APPROVATA)
+    TENTATIVI_RITIRO_MASSIMI = 5
+
+    codice_fiscale = models.CharField("codice fiscale", max_length=16, validators=[validate_codice_fiscale])
+    nome = models.CharField(max_length=100)
+    cognome = models.CharField(max_length=100)
+    email = models.EmailField("e-mail")
+    sede = models.ForeignKey(
+        Struttura,
+        on_delete=models.PROTECT,
+        related_name="richieste_pin",
+        help_text="La sede territoriale scelta dalla persona, che esamina la richiesta.",
+    )
+    modulo_firmato = models.FileField(upload_to=_percorso_documento)
+    documento_identita = models.FileField("documento di identità", upload_to=_percorso_documento)
+    codice_ritiro_hash = models.CharField(max_length=250)
+    tentativi_ritiro = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVIATA, db_index=True)
+    motivo_rifiuto = models.TextField(blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="richieste_pin", verbose_name="persona"
+    )
+    pin = models.ForeignKey(PIN, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    creata_il = models.DateTimeField(default=clock.now, db_index=True)
+    decisa_il = models.DateTimeField(null=True, blank=True)
+    decisa_da = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    ritirata_il = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "richiesta di PIN dispositivo"
+        verbose_name_plural = "richieste di PIN dispositivo"
+        permissions = [("decidere_richiesta_pin", "Decide le richieste di PIN dispositivo della propria sede")]
+        ordering = ["-creata_il"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["codice_fiscale"],
+                condition=Q(status__in=["inviata", "approvata"]),
+                name="una_richiesta_di_pin_in_corso",
+            ),
+            models.CheckConstraint(
+                name="rifiuto_della_richiesta_pin_motivato", condition=~Q(status="respinta") | ~Q(motivo_rifiuto="")
+            ),
+            models.CheckConstraint(
+                name="richiesta_pin_ritirata_con_pin", condition=~Q(status="ritirata") | Q(pin__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PIN dispositivo per {self.cognome} {self.nome} ({self.codice_fiscale})"
+
+    @property
+    def numero(self) -> str:
+        return f"PIN-{self.creata_il:%Y}-{self.pk:06d}"
+
+
+class EventoRichiestaPin(EventoDiStato):
+    richiesta = models.ForeignKey(RichiestaPin, on_delete=models.CASCADE, related_name="eventi")
+
+    class Meta(EventoDiStato.Meta):
+        verbose_name = "evento della richiesta di PIN"
+        verbose_name_plural = "eventi della richiesta di PIN"

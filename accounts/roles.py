@@ -87,6 +87,8 @@ _SPORTELLO = (
     "accounts.sportello_credenziali",
     "accounts.view_richiestaconversione",
     "accounts.decidere_conversione",
+    "accounts.view_richiestapin",
+    "accounts.decidere_richiesta_pin",
     *_CODA_ABILITAZIONI,
 )
 GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {

@@ -12,4 +12,6 @@ urlpatterns = [
     path("credenziali/guida/", views.guida_credenziali, name="guida_credenziali"),
     path("credenziali/pin-online/", views.pin_online, name="pin_online"),
     path("credenziali/pin-online/modulo.pdf", views.modulo_conversione, name="modulo_conversione"),
+    path("credenziali/pin-dispositivo/richiesta/", views.richiesta_pin, name="richiesta_pin"),
+    path("credenziali/pin-dispositivo/ritiro/", views.ritiro_pin, name="ritiro_pin"),
 ]

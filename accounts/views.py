@@ -15,14 +15,21 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import conversione, credenziali, scadenza, selectors
+from accounts import conversione, credenziali, rilascio_pin, scadenza, selectors
 from accounts.backends import sessione_con_pin
-from accounts.forms import CercaSedeForm, ConversioneForm, LoginPasswordForm
+from accounts.forms import (
+    CercaSedeForm,
+    ConversioneForm,
+    DatiRichiestaPinForm,
+    LoginPasswordForm,
+    RichiestaPinForm,
+    RitiroPinForm,
+)
 from accounts.middleware import SESSIONE_UNIFICAZIONE
 from accounts.models import Comune, RichiestaConversione, Struttura, User
 from inps_portal import clock
-from inps_portal.pdf import render_pdf
-from inps_portal.rete import indirizzo_cliente
+from inps_portal.pdf import render_pdf, risposta_pdf
+from inps_portal.rete import indirizzo_cliente, troppe_richieste
 
 
 def _user(request: HttpRequest) -> User:
@@ -203,9 +210,7 @@ def modulo_conversione(request: HttpRequest) -> HttpResponse:
         "accounts/modulo_conversione.html",
         {"user": user, "enti": list(selectors.enti_di(user)), "oggi": clock.today(), "pin": selectors.pin_attivo(user)},
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="richiesta-conversione-pin.pdf"'
-    return response
+    return risposta_pdf(pdf, "richiesta-conversione-pin.pdf")
 
 
 # --- The two ways in, and the password pages that do not exist for the people of the PIN -----------------------------
@@ -235,3 +240,65 @@ def solo_con_password(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 password_cambio = solo_con_password(allauth_views.password_change)
 password_imposta = solo_con_password(allauth_views.password_set)
+
+
+# --- A new PIN dispositivo online (Circolare 71/2016: "che potrà ottenere online o presso la sede INPS") ------------
+
+LIMITE_RICHIESTE_PIN = 10  # per address and hour: the form is public
+LIMITE_RITIRI_PIN = 10
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def richiesta_pin(request: HttpRequest) -> HttpResponse:
+    """The public request of a PIN dispositivo: first the pre-filled form to sign, then the upload with the document.
+
+    The confirmation shows the collection code once (the response is no-store and nothing else ever shows it)."""
+    azione = request.POST.get("azione", "invia")
+    if request.method == "POST" and azione == "modulo":
+        dati = DatiRichiestaPinForm(request.POST)
+        if dati.is_valid():
+            pdf = render_pdf("accounts/modulo_richiesta_pin.html", {**dati.cleaned_data, "oggi": clock.today()})
+            return risposta_pdf(pdf, "richiesta-pin-dispositivo.pdf")
+        contesto = {"form": RichiestaPinForm(request.POST), "dati": dati}
+        return render(request, "accounts/richiesta_pin.html", contesto, status=400)
+    form = RichiestaPinForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if troppe_richieste(request, "richiesta_pin", massimo=LIMITE_RICHIESTE_PIN, secondi=3600):
+            return render(request, "accounts/richiesta_pin.html", {"form": form, "troppe": True}, status=429)
+        if form.is_valid():
+            try:
+                inviata = rilascio_pin.richiesta_pin_invia(**form.cleaned_data)
+            except rilascio_pin.RilascioNonAmmesso as exc:
+                form.add_error(None, str(exc))
+            else:
+                return render(request, "accounts/richiesta_pin_inviata.html", {"inviata": inviata})
+        return render(request, "accounts/richiesta_pin.html", {"form": form}, status=400)
+    return render(request, "accounts/richiesta_pin.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def ritiro_pin(request: HttpRequest) -> HttpResponse:
+    """Collection of the PIN of an approved online request: codice fiscale and collection code, one answer for every
+    failure; the PIN is shown once."""
+    form = RitiroPinForm(request.POST or None)
+    if request.method == "POST":
+        if troppe_richieste(request, "ritiro_pin", massimo=LIMITE_RITIRI_PIN, secondi=3600):
+            return render(request, "accounts/ritiro_pin.html", {"form": form, "troppe": True}, status=429)
+        if form.is_valid():
+            try:
+                rilasciato = rilascio_pin.pin_ritira(**form.cleaned_data, indirizzo_ip=indirizzo_cliente(request))
+            except rilascio_pin.RitiroNonRiuscito:
+                form.add_error(
+                    None,
+                    gettext(
+                        "Non è possibile ritirare il PIN con questi dati: verifichi il codice fiscale e il codice di "
+                        "ritiro, e che la richiesta sia stata approvata (ne riceve l'esito per e-mail). Dopo alcuni "
+                        "tentativi errati il ritiro online si blocca: in quel caso si rivolga a una sede INPS."
+                    ),
+                )
+            else:
+                return render(request, "accounts/pin_rilasciato.html", {"rilasciato": rilasciato, "ritiro": True})
+        return render(request, "accounts/ritiro_pin.html", {"form": form}, status=400)
+    return render(request, "accounts/ritiro_pin.html", {"form": form})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 
@@ -15,3 +16,13 @@ def render_pdf(template: str, contesto: dict[str, Any]) -> bytes:
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3b")
     assert pdf is not None
     return bytes(pdf)
+
+
+def risposta_pdf(pdf: bytes, nome_file: str, *, privato: bool = True) -> HttpResponse:
+    """A PDF as a download. A personal document (the default) is never cached and never sniffed as something else;
+    only public blank forms may be cached."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{nome_file}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store" if privato else "public, max-age=3600"
+    return response

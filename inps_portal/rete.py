@@ -12,3 +12,16 @@ def indirizzo_cliente(request: HttpRequest) -> str | None:
         return str(get_adapter(request).get_client_ip(request))
     except (PermissionDenied, ImproperlyConfigured):
         return None
+
+
+def troppe_richieste(request: HttpRequest, azione: str, *, massimo: int, secondi: int) -> bool:
+    """A fixed-window limit per client address on a public form (shared across workers through the cache)."""
+    from django.core.cache import cache
+
+    chiave = f"limite:{azione}:{indirizzo_cliente(request) or 'ignoto'}"
+    cache.add(chiave, 0, timeout=secondi)
+    try:
+        return cache.incr(chiave) > massimo
+    except ValueError:  # expired between add and incr: a new window starts
+        cache.set(chiave, 1, timeout=secondi)
+        return False
