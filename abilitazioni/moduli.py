@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.template import Engine
 
 from abilitazioni.models import Abilitazione, RichiestaInstradata, VoceRichiesta
 from accounts.selectors import pin_attivo
@@ -94,9 +95,12 @@ def modulo_compilato_pdf(instradata: RichiestaInstradata) -> bytes:
 
 
 def modulo_vuoto_pdf(allegato: int) -> bytes:
-    """The blank modulo, to print and fill by hand: cached until the catalogue of its allegato changes."""
+    """The blank modulo, to print and fill by hand: cached until its catalogue or the template changes."""
     catalogo = _catalogo(allegato)
-    impronta = hashlib.sha256(repr([(a.pk, a.nome, a.indirizzo_pec) for a in catalogo]).encode()).hexdigest()[:16]
+    # The template's source is in the key too: after a change of layout the cache must not serve the old one.
+    sorgente = Engine.get_default().get_template(TEMPLATE).source
+    voci = [(a.pk, a.nome, a.indirizzo_pec) for a in catalogo]
+    impronta = hashlib.sha256(repr((voci, sorgente)).encode()).hexdigest()[:16]
     chiave = f"abilitazioni:modulo-vuoto:{allegato}:{impronta}"
     pdf: bytes | None = cache.get(chiave)
     if pdf is None:

@@ -18,12 +18,22 @@ SOGLIE_PROMEMORIA = (30, 7, 1)
 
 @dataclass(frozen=True)
 class StatoPinOnline:
+    """Where a person with an online PIN stands against the deadline.
+
+    ``giorni_rimasti`` is a count to show only before the deadline: a page asks ``scaduto`` first (the count is
+    negative then) and ``ultimo_giorno`` next (zero days left would read as if the PIN had already stopped working).
+    """
+
     scadenza: dt.date
     giorni_rimasti: int  # 0 on the last day; negative once it has passed
 
     @property
     def scaduto(self) -> bool:
         return self.giorni_rimasti < 0
+
+    @property
+    def ultimo_giorno(self) -> bool:
+        return self.giorni_rimasti == 0
 
 
 def scadenza_corrente() -> dt.date | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from abilitazioni.models import Abilitazione, RichiestaInstradata
-from abilitazioni.moduli import modulo_compilato_pdf
+from abilitazioni.moduli import modulo_compilato_pdf, modulo_vuoto_pdf
 from abilitazioni.services import richiesta_crea, richiesta_ritira
 from accounts.models import PIN, AbilitazioneDetenuta, Comune, User
 from accounts.roles import Ruolo
@@ -26,17 +27,33 @@ from tests.test_unificazione import crea_pin
 
 pytestmark = pytest.mark.django_db
 PASSWEB_PEC = "abilitazioneenti.gestionepubblica@postacert.inps.gov.it"
+FIRME = (
+    "Luogo e data",
+    "Firma dell'operatore da abilitare",
+    "Timbro dell'Ente e firma del legale rappresentante o del dirigente responsabile",
+)
 
 
 def _ab(nome: str) -> Abilitazione:
     return Abilitazione.objects.get(nome=nome)
 
 
-def pdf_in_testo(pdf: bytes, tmp_path: Path) -> str:
+def pdf_in_testo(pdf: bytes, tmp_path: Path, *, pagina: int | None = None) -> str:
     assert pdf.startswith(b"%PDF-")
     file = tmp_path / "modulo.pdf"
     file.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(file), "-"], capture_output=True, text=True, check=True).stdout
+    solo_pagina = ["-f", str(pagina), "-l", str(pagina)] if pagina else []
+    comando = ["pdftotext", "-layout", *solo_pagina, str(file), "-"]
+    return subprocess.run(comando, capture_output=True, text=True, check=True).stdout
+
+
+def pagine_pdf(pdf: bytes, tmp_path: Path) -> int:
+    file = tmp_path / "pagine.pdf"
+    file.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(file)], capture_output=True, text=True, check=True).stdout
+    trovato = re.search(r"^Pages:\s+(\d+)\s*$", info, re.MULTILINE)
+    assert trovato, info
+    return int(trovato[1])
 
 
 @pytest.fixture
@@ -129,6 +146,28 @@ def test_a_blank_modulo_follows_the_catalogue(client: Client, tmp_path: Path) ->
     client.get(url)  # cached
     Abilitazione.objects.create(nome="Visualizzazione estratto conto Ente", allegato=2, canale="sede_territoriale")
     assert "Visualizzazione estratto conto Ente" in pdf_in_testo(client.get(url).content, tmp_path)
+
+
+def assert_una_pagina_con_le_firme(pdf: bytes, tmp_path: Path) -> None:
+    assert pagine_pdf(pdf, tmp_path) == 1
+    # A label wraps inside its signature line: compare the words, not the lines.
+    prima_pagina = " ".join(pdf_in_testo(pdf, tmp_path, pagina=1).split())
+    for etichetta in FIRME:
+        assert etichetta in prima_pagina, etichetta
+
+
+@pytest.mark.parametrize("allegato", [2, 3, 4, 5])
+def test_each_filled_modulo_is_one_page_with_its_signatures(operatore: tuple, allegato: int, tmp_path: Path) -> None:
+    user, ente = operatore
+    # The whole catalogue of the allegato ticked, but what the operator already holds (it cannot be added again).
+    catalogo = list(Abilitazione.objects.filter(allegato=allegato).exclude(nome="Visualizzazione versamenti Ente"))
+    instradata = richiesta_crea(user=user, ente=ente, aggiungi=catalogo).instradate.get()
+    assert_una_pagina_con_le_firme(modulo_compilato_pdf(instradata), tmp_path)
+
+
+@pytest.mark.parametrize("allegato", [2, 3, 4, 5])
+def test_each_blank_modulo_is_one_page_with_its_signatures(allegato: int, tmp_path: Path) -> None:
+    assert_una_pagina_con_le_firme(modulo_vuoto_pdf(allegato), tmp_path)
 
 
 @pytest.mark.parametrize("percorso", ["/modulistica/allegato-1.pdf", "/modulistica/allegato-6.pdf"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -45,7 +46,7 @@ def test_a_new_deadline_keeps_the_history(registro: None) -> None:
     [
         (dt.date(2016, 6, 1), 200, "restano 30 giorni"),
         (dt.date(2016, 6, 30), 200, "resta 1 giorno"),
-        (dt.date(2016, 7, 1), 200, "restano 0 giorni"),
+        (dt.date(2016, 7, 1), 200, "oggi è l'ultimo giorno per convertirlo"),
         (dt.date(2016, 7, 2), 403, "Il PIN online non vale più"),
     ],
 )
@@ -60,6 +61,44 @@ def test_the_area_before_on_and_after_the_deadline(
     if status == 200:
         assert "Domanda Valore PA" in risposta.content.decode()
         assert "Comune di prova" in risposta.content.decode()
+
+
+def banner_di(pagina: str) -> str:
+    trovato = re.search(r'data-testid="banner-scadenza">(.*?)</div>', pagina, re.DOTALL)
+    assert trovato, "nessun banner della scadenza"
+    return " ".join(re.sub(r"<[^>]+>", " ", trovato[1]).split())
+
+
+@pytest.mark.parametrize(
+    ("oggi", "testo"),
+    [
+        (dt.date(2016, 6, 1), "fino al 01/07/2016 compreso: restano 30 giorni per convertirlo"),
+        (dt.date(2016, 6, 29), "fino al 01/07/2016 compreso: restano 2 giorni per convertirlo"),
+        (dt.date(2016, 6, 30), "fino al 01/07/2016 compreso: resta 1 giorno per convertirlo"),
+        (dt.date(2016, 7, 1), "fino a oggi, 01/07/2016: oggi è l'ultimo giorno per convertirlo"),
+        (dt.date(2016, 7, 2), "La scadenza del 01/07/2016 è passata: il PIN online non vale più per l'Area riservata"),
+        (
+            dt.date(2026, 11, 15),
+            "La scadenza del 01/07/2016 è passata: il PIN online non vale più per l'Area riservata",
+        ),
+    ],
+)
+def test_the_pin_online_page_counts_the_days_only_before_the_deadline(
+    client: Client, operatore_online: Any, oggi: dt.date, testo: str
+) -> None:
+    client.force_login(operatore_online)
+    with clock.frozen(oggi):
+        risposta = client.get(reverse("pin_online"))
+    # After the deadline this page stays open: it is where the online PIN is converted.
+    assert risposta.status_code == 200
+    assert "Invia la richiesta" in risposta.content.decode()
+    banner = banner_di(risposta.content.decode())
+    assert testo in banner
+    assert not re.search(r"-\s*\d", banner), banner  # never a negative count of days
+    assert not re.search(r"\b(restano 1|resta (?!1 )\d+|0 giorni|1 giorni)\b", banner), banner
+    if oggi > dt.date(2016, 7, 1):
+        assert "giorni" not in banner
+        assert "resta" not in banner
 
 
 def test_a_dispositivo_pin_sees_no_banner_and_no_closure(client: Client, registro: None) -> None:
