@@ -12,7 +12,7 @@ from django.template import Engine
 
 from abilitazioni.models import Abilitazione, RichiestaInstradata, VoceRichiesta
 from accounts.selectors import pin_attivo
-from inps_portal.pdf import render_pdf
+from inps_portal.pdf import render_pdf, risposta_pdf
 
 TEMPLATE = "abilitazioni/modulo.html"
 VUOTO_TTL = 24 * 3600
@@ -117,11 +117,3 @@ def modulo_vuoto_pdf(allegato: int) -> bytes:
 def modulo_compilato_risposta(instradata: RichiestaInstradata) -> HttpResponse:
     """The filled modulo as a download: personal data, never cached."""
     return risposta_pdf(modulo_compilato_pdf(instradata), instradata.nome_file_modulo, privato=True)
-
-
-def risposta_pdf(pdf: bytes, nome_file: str, *, privato: bool) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{nome_file}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store" if privato else "public, max-age=3600"
-    return response

@@ -14,6 +14,7 @@ from abilitazioni.models import Abilitazione, RichiestaInstradata
 from accounts import selectors as persone
 from accounts.models import User
 from accounts.views import area_riservata
+from inps_portal.pdf import risposta_pdf
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,4 +110,4 @@ def modulistica(request: HttpRequest) -> HttpResponse:
 def modulo_vuoto(request: HttpRequest, allegato: int) -> HttpResponse:
     if allegato not in moduli.ALLEGATI:
         raise Http404
-    return moduli.risposta_pdf(moduli.modulo_vuoto_pdf(allegato), f"allegato-{allegato}.pdf", privato=False)
+    return risposta_pdf(moduli.modulo_vuoto_pdf(allegato), f"allegato-{allegato}.pdf", privato=False)

@@ -10,7 +10,15 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from accounts import selectors
-from accounts.models import PIN, Ente, EventoConversione, EventoCredenziale, RichiestaConversione, User
+from accounts.models import (
+    PIN,
+    Ente,
+    EventoConversione,
+    EventoCredenziale,
+    RichiestaConversione,
+    Struttura,
+    User,
+)
 from inps_portal import clock
 from inps_portal.pec.services import pec_send
 
@@ -24,18 +32,28 @@ class ConversioneNonAmmessa(Exception):
 
 @transaction.atomic
 def conversione_richiedi(
-    *, user: User, ente: Ente, modulo_firmato: UploadedFile, documento_identita: UploadedFile
+    *,
+    user: User,
+    modulo_firmato: UploadedFile,
+    documento_identita: UploadedFile,
+    ente: Ente | None = None,
+    sede: Struttura | None = None,
 ) -> RichiestaConversione:
+    """The request goes to the Sede competent for the chosen Ente; a person who acts for no Ente yet chooses the
+    Sede territoriale (any Sede may convert a PIN, Circolare 71/2016, par. 2)."""
     pin = PIN.objects.select_for_update().filter(user=user, status=PIN.Status.ATTIVO).first()
     if pin is None or pin.tipo != PIN.Tipo.ONLINE:
         raise ConversioneNonAmmessa("Solo un PIN online attivo può essere convertito in PIN dispositivo.")
     if RichiestaConversione.objects.filter(user=user, status=Status.INVIATA).exists():
         raise ConversioneNonAmmessa("Ha già una richiesta di conversione in attesa della sede.")
-    if not selectors.enti_di(user).filter(pk=ente.pk).exists():
-        raise ConversioneNonAmmessa("L'Ente indicato non è tra quelli per cui opera.")
-    sede = selectors.sede_competente(ente.comune)
-    if sede is None:
-        raise ConversioneNonAmmessa("Nessuna sede territoriale risulta competente per l'Ente indicato.")
+    if ente is not None:
+        if not selectors.enti_di(user).filter(pk=ente.pk).exists():
+            raise ConversioneNonAmmessa("L'Ente indicato non è tra quelli per cui opera.")
+        sede = selectors.sede_competente(ente.comune)
+        if sede is None:
+            raise ConversioneNonAmmessa("Nessuna sede territoriale risulta competente per l'Ente indicato.")
+    elif sede is None or sede.tipo != Struttura.Tipo.SEDE_TERRITORIALE or not sede.attiva:
+        raise ConversioneNonAmmessa("Scelga la sede territoriale INPS che esamina la richiesta.")
     richiesta = RichiestaConversione.objects.create(
         user=user, pin=pin, ente=ente, sede=sede, modulo_firmato=modulo_firmato, documento_identita=documento_identita
     )

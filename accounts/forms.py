@@ -165,9 +165,25 @@ class ConversioneForm(forms.Form):
         error_messages={"required": _("Carichi un documento di identità valido.")},
     )
 
+    sede = forms.ModelChoiceField(
+        label=_("Sede territoriale INPS che esamina la richiesta"),
+        queryset=Struttura.objects.filter(tipo=Struttura.Tipo.SEDE_TERRITORIALE, attiva=True).order_by("nome"),
+        empty_label=_("Scelga la sede"),
+        help_text=_("Non opera ancora per un Ente: può scegliere una qualunque sede territoriale."),
+        error_messages={
+            "required": _("Scelga la sede territoriale."),
+            "invalid_choice": _("Scelga una delle sedi territoriali dell'elenco."),
+        },
+    )
+
     def __init__(self, *args: Any, enti: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ente"].queryset = enti  # type: ignore[attr-defined]
+        # Who acts for an Ente asks the Sede competent for it; who acts for none yet chooses the Sede.
+        if enti.exists():
+            self.fields["ente"].queryset = enti  # type: ignore[attr-defined]
+            del self.fields["sede"]
+        else:
+            del self.fields["ente"]
 
     def clean_modulo_firmato(self) -> Any:
         return controlla_documento(self.cleaned_data["modulo_firmato"])

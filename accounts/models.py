@@ -445,12 +445,19 @@ class RichiestaConversione(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="richieste_conversione")
     pin = models.ForeignKey(PIN, on_delete=models.PROTECT, related_name="richieste_conversione")
-    ente = models.ForeignKey(Ente, on_delete=models.PROTECT, related_name="+")
+    ente = models.ForeignKey(
+        Ente,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Vuoto per chi non opera ancora per un Ente: la sede l'ha scelta la persona.",
+    )
     sede = models.ForeignKey(
         Struttura,
         on_delete=models.PROTECT,
         related_name="richieste_conversione",
-        help_text="La sede territoriale competente per l'Ente al momento della richiesta.",
+        help_text="La sede territoriale competente per l'Ente al momento della richiesta, o quella scelta.",
     )
     modulo_firmato = models.FileField(upload_to=_percorso_documento)
     documento_identita = models.FileField("documento di identità", upload_to=_percorso_documento)
@@ -557,3 +564,51 @@ class EventoRichiestaPin(EventoDiStato):
     class Meta(EventoDiStato.Meta):
         verbose_name = "evento della richiesta di PIN"
         verbose_name_plural = "eventi della richiesta di PIN"
+
+
+# --- Teams inside a Struttura (Circolare 71/2016, par. 4) -----------------------------------------------------------
+
+
+class Team(models.Model):
+    """An area or team of a Struttura that receives some requests in place of the whole office: the abilitazioni of
+    allegato 3 go to the Direzione regionale's "Area/team Prestazioni a sostegno del reddito, Credito e Welfare".
+
+    A team is data (rows), not one more ``Ruolo`` with a guardian permission on the team: it is a part of the office
+    where someone already works, not an organisation of its own, so it adds no group, no navigation and no admin
+    permission. Membership (``MembroTeam``) presupposes the staff role on the team's Struttura and narrows it; a row
+    gives the database its uniqueness and the queue a single join. Teams are created with their structures
+    (``accounts.services.registro_carica``), members are added and removed by ``team_assegna`` / ``team_revoca``.
+    """
+
+    CREDITO_WELFARE = "credito-welfare"
+
+    struttura = models.ForeignKey(Struttura, on_delete=models.PROTECT, related_name="team")
+    codice = models.SlugField(max_length=40)
+    nome = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = "team"
+        verbose_name_plural = "team delle strutture"
+        ordering = ["struttura__nome", "nome"]
+        constraints = [models.UniqueConstraint(fields=["struttura", "codice"], name="un_team_per_codice_e_struttura")]
+
+    def __str__(self) -> str:
+        return f"{self.nome} ({self.struttura})" if Team.struttura.is_cached(self) else self.nome
+
+
+class MembroTeam(models.Model):
+    """A member of staff of a Struttura who works in one of its teams."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="membri")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="appartenenze_team", verbose_name="persona")
+    dal = models.DateTimeField(default=clock.now)
+    assegnato_da = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "membro del team"
+        verbose_name_plural = "membri del team"
+        ordering = ["user__cognome", "user__nome"]
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="una_appartenenza_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"

@@ -196,6 +196,7 @@ def pin_online(request: HttpRequest) -> HttpResponse:
         "richieste": richieste,
         "in_corso": in_corso,
         "form": form,
+        "con_ente": "ente" in form.fields,
         "stato": scadenza.stato_pin_online(user),
     }
     return render(request, "accounts/pin_online.html", contesto, status=status)

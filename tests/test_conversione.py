@@ -161,3 +161,41 @@ def test_the_printable_form_is_a_pdf_with_the_persons_data(client: Client, opera
     assert "Verdi Giulia" in testo
     assert "Ente di Rende" in testo
     assert "PIN online" in testo
+
+
+def test_a_person_with_an_online_pin_and_no_ente_yet_converts_through_the_sede_they_choose(
+    client: Client, registro: None, pec_locale: Any
+) -> None:
+    user = UserFactory.create(password="!", email="senza.ente@example.it")
+    PIN.objects.create(
+        user=user, codice_hash=make_password("PINONLINE2345678"), tipo=PIN.Tipo.ONLINE, origine=PIN.Origine.PREESISTENTE
+    )
+    client.force_login(user)
+    pagina = client.get(reverse("pin_online")).content.decode()
+    assert 'name="sede"' in pagina
+    assert 'name="ente"' not in pagina
+    senza_sede = client.post(
+        reverse("pin_online"),
+        {"modulo_firmato": SimpleUploadedFile("m.pdf", PDF), "documento_identita": SimpleUploadedFile("d.png", PNG)},
+    )
+    assert senza_sede.status_code == 400
+    assert "Scelga la sede territoriale." in senza_sede.content.decode()
+    from accounts.models import Struttura
+
+    reggio = Struttura.objects.get(codice="ST-RC")
+    risposta = client.post(
+        reverse("pin_online"),
+        {
+            "sede": reggio.pk,
+            "modulo_firmato": SimpleUploadedFile("m.pdf", PDF),
+            "documento_identita": SimpleUploadedFile("d.png", PNG),
+        },
+    )
+    assert risposta.status_code == 302
+    richiesta = RichiestaConversione.objects.get(user=user)
+    assert (richiesta.ente, richiesta.sede) == (None, reggio)
+    staff = personale_inps(Ruolo.PERSONALE_SEDE, "ST-RC")
+    client.force_login(staff)
+    assert client.get(reverse("admin:accounts_richiestaconversione_change", args=[richiesta.pk])).status_code == 200
+    client.post(reverse("admin:accounts_richiestaconversione_decidi", args=[richiesta.pk]), {"esito": "approva"})
+    assert PIN.objects.get(user=user).tipo == PIN.Tipo.DISPOSITIVO
