@@ -1,0 +1,271 @@
+"""Every URL of the credentials (Circolare 71/2016) and of their back office, for every role, with its exact status.
+
+The URLs are read from the URL modules of the credentials and from the admin's resolver, not listed by hand: a new
+URL without an expectation here fails the first test. POSTs that change state are walked in the second part: what is
+not yours is a 404 and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts import urls as urls_account
+from accounts import urls_accesso
+from accounts.models import PIN, Comune, CredenzialeExInpdap, RichiestaConversione, RichiestaPin, Struttura, User
+from accounts.roles import Ruolo
+from accounts.services import ruolo_assegna
+from tests.factories import EnteFactory, UserFactory, codice_fiscale_valido, personale_inps
+from tests.test_conversione import JPEG, PDF
+from tests.test_unificazione import crea_credenziale
+
+pytestmark = pytest.mark.django_db
+
+ANONIMO, OPERATORE = "anonimo", "operatore di Ente (PIN online)"
+STAFF = {
+    "Sede competente": (Ruolo.PERSONALE_SEDE, "ST-CS"),
+    "altra Sede": (Ruolo.PERSONALE_SEDE, "ST-RM"),
+    "Direzione regionale": (Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-18"),
+    "Direzione centrale": (Ruolo.PERSONALE_DIREZIONE_CENTRALE, "DC-CW"),
+}
+RUOLI = [ANONIMO, OPERATORE, *STAFF]
+SEDI = {"Sede competente", "altra Sede"}
+CENTRALE = "Direzione centrale"
+
+Atteso = Callable[[str], int]
+
+
+def _pubblica(ruolo: str) -> int:
+    return 200
+
+
+def _riservata(per_chi_entra: int) -> Atteso:
+    return lambda ruolo: 302 if ruolo == ANONIMO else per_chi_entra
+
+
+def _admin(
+    vista: str, *, sedi: int, competente: int | None = None, centrale: int | None = None, per_sede: bool = False
+) -> Atteso:
+    """Anonymous people go to the login, operators get a 404 (no back office); an office without the model's
+    permission gets the stock 403 on the model's pages, except where the object is looked up first in a queryset
+    scoped to the Sede (history, delete of the online requests: a 404) and on the portal's own pages (404)."""
+    senza_permesso = {"changelist": 403, "add": 403, "change": 403}.get(
+        vista, 404 if per_sede or vista not in ("history", "delete") else 403
+    )
+
+    def atteso(ruolo: str) -> int:
+        if ruolo == ANONIMO:
+            return 302
+        if ruolo == OPERATORE:
+            return 404
+        if ruolo == "Sede competente" and competente is not None:
+            return competente
+        if ruolo in SEDI:
+            return sedi
+        if ruolo == CENTRALE and centrale is not None:
+            return centrale
+        return senza_permesso
+
+    return atteso
+
+
+# Any Sede unifies, converts and issues at its counter (Circolare 71/2016, par. 2): its staff read PINs and
+# credentials; central staff read the PINs and the credential events. The online requests are the chosen Sede's.
+_RICHIESTA_DI_SEDE: dict[str, dict[str, Any]] = {
+    "changelist": {"sedi": 200},
+    "add": {"sedi": 403},
+    "change": {"sedi": 404, "competente": 200},
+    "history": {"sedi": 404, "competente": 200, "per_sede": True},
+    "delete": {"sedi": 404, "competente": 403, "per_sede": True},
+    "decidi": {"sedi": 404, "competente": 200},
+    "documento": {"sedi": 404, "competente": 200},
+}
+_ADMIN: dict[str, dict[str, dict[str, Any]]] = {
+    "pin": {
+        "changelist": {"sedi": 200, "centrale": 200},
+        "add": {"sedi": 403, "centrale": 403},
+        "change": {"sedi": 200, "centrale": 200},
+        "history": {"sedi": 200, "centrale": 200},
+        "delete": {"sedi": 403, "centrale": 403},
+        "rilascia": {"sedi": 200},
+        "sportello": {"sedi": 200},
+    },
+    "eventocredenziale": {
+        "changelist": {"sedi": 200, "centrale": 200},
+        "add": {"sedi": 403, "centrale": 403},
+        "change": {"sedi": 200, "centrale": 200},
+        "history": {"sedi": 200, "centrale": 200},
+        "delete": {"sedi": 403, "centrale": 403},
+    },
+    "credenzialeexinpdap": {
+        "changelist": {"sedi": 200},
+        "add": {"sedi": 403},
+        "change": {"sedi": 200},
+        "history": {"sedi": 200},
+        "delete": {"sedi": 403},
+        "sportello": {"sedi": 200},
+    },
+    "richiestapin": _RICHIESTA_DI_SEDE,
+    "richiestaconversione": _RICHIESTA_DI_SEDE,
+}
+
+ATTESI: dict[str, Atteso] = {
+    # The portal's pages of the credentials.
+    "profilo": _riservata(200),
+    # The operator holds an online PIN and the deadline of the circolare has passed: the page says how to convert.
+    "area_enti": lambda r: {ANONIMO: 302, OPERATORE: 403}.get(r, 404),
+    "area_comune": _riservata(404),
+    "area_struttura": lambda r: {ANONIMO: 302, OPERATORE: 404}.get(r, 200),
+    "cerca_sede": _pubblica,
+    "unificazione": _riservata(302),  # nothing to unify: back to the home page
+    "guida_credenziali": _pubblica,
+    "pin_online": _riservata(200),
+    "modulo_conversione": _riservata(200),
+    "richiesta_pin": _pubblica,
+    "ritiro_pin": _pubblica,
+    # The two ways in; the password pages (none for the people of the PIN).
+    "login_password": lambda r: 200 if r == ANONIMO else 302,
+    "account_change_password": lambda r: {ANONIMO: 302, OPERATORE: 403}.get(r, 200),
+    "account_set_password": lambda r: {ANONIMO: 302, OPERATORE: 403}.get(r, 302),
+    # The back office of the credentials.
+    **{
+        f"admin:accounts_{modello}_{vista}": _admin(vista, **attesi)
+        for modello, viste in _ADMIN.items()
+        for vista, attesi in viste.items()
+    },
+}
+
+MODELLI_ADMIN = ("pin", "richiestapin", "richiestaconversione", "credenzialeexinpdap", "eventocredenziale")
+
+
+def _nomi() -> set[str]:
+    """The named URLs of the credentials' URL modules and of the admin of the credential models, from the resolver."""
+    nomi = {p.name for p in [*urls_account.urlpatterns, *urls_accesso.urlpatterns] if p.name}
+    # The password pages of urls_accesso have no name of their own: they answer for allauth's names.
+    nomi |= {"account_change_password", "account_set_password"}
+
+    def cammina(patterns: list[Any], namespace: str) -> Iterator[str]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from cammina(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                yield f"{namespace}{p.name}"
+
+    prefissi = tuple(f"admin:accounts_{m}_" for m in MODELLI_ADMIN)
+    nomi |= {n for n in cammina(get_resolver().url_patterns, "") if n.startswith(prefissi)}
+    return nomi
+
+
+def test_every_url_of_the_credentials_has_an_expectation() -> None:
+    assert _nomi() == set(ATTESI)
+
+
+@pytest.fixture
+def scena(registro: None, pec_locale: Any) -> dict[str, Any]:
+    operatore = UserFactory.create(password="!", email="operatore@example.it")
+    ente = EnteFactory.create(comune=Comune.objects.get(codice_istat="078102"))
+    ruolo_assegna(user=operatore, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=ente)
+    pin = PIN.objects.create(
+        user=operatore, codice_hash=make_password("PINONLINE2345678"), tipo=PIN.Tipo.ONLINE, origine="preesistente"
+    )
+    conversione = RichiestaConversione.objects.create(
+        user=operatore,
+        pin=pin,
+        ente=ente,
+        sede=Struttura.objects.get(codice="ST-CS"),
+        modulo_firmato=SimpleUploadedFile("m.pdf", PDF),
+        documento_identita=SimpleUploadedFile("d.jpg", JPEG),
+    )
+    richiesta_pin = RichiestaPin.objects.create(
+        codice_fiscale=codice_fiscale_valido(700),
+        nome="Luca",
+        cognome="Russo",
+        email="luca.russo@example.it",
+        sede=Struttura.objects.get(codice="ST-CS"),
+        modulo_firmato=SimpleUploadedFile("m.pdf", PDF),
+        documento_identita=SimpleUploadedFile("d.jpg", JPEG),
+        codice_ritiro_hash=make_password("CODICE"),
+    )
+    ex_inpdap = UserFactory.create(password="!")
+    credenziale = crea_credenziale(ex_inpdap, [(ente, "Domanda Valore PA")])
+    from accounts.models import EventoCredenziale
+
+    evento = EventoCredenziale.objects.create(user=operatore, tipo=EventoCredenziale.Tipo.CONVERSIONE_SPORTELLO)
+    persone: dict[str, User | None] = {ANONIMO: None, OPERATORE: operatore}
+    persone |= {nome: personale_inps(ruolo, codice) for nome, (ruolo, codice) in STAFF.items()}
+    oggetti = {
+        "pin": pin.pk,
+        "richiestapin": richiesta_pin.pk,
+        "richiestaconversione": conversione.pk,
+        "credenzialeexinpdap": credenziale.pk,
+        "eventocredenziale": evento.pk,
+    }
+    return {"persone": persone, "oggetti": oggetti}
+
+
+def _indirizzo(nome: str, scena: dict[str, Any]) -> str:
+    if not nome.startswith("admin:"):
+        return reverse(nome)
+    modello, vista = nome.removeprefix("admin:accounts_").split("_", 1)
+    if vista in ("changelist", "add", "rilascia"):
+        return reverse(nome)
+    if vista == "documento":
+        return reverse(nome, args=[scena["oggetti"][modello], "identita"])
+    return reverse(nome, args=[scena["oggetti"][modello]])
+
+
+@pytest.mark.parametrize("ruolo", RUOLI)
+def test_each_role_gets_exactly_what_is_theirs(client: Client, scena: dict[str, Any], ruolo: str) -> None:
+    persona = scena["persone"][ruolo]
+    if persona is not None:
+        client.force_login(persona)
+    ottenuti, attesi = {}, {}
+    for nome in sorted(ATTESI):
+        indirizzo = _indirizzo(nome, scena)
+        ottenuti[nome] = client.get(indirizzo).status_code
+        attesi[nome] = ATTESI[nome](ruolo)
+    assert ottenuti == attesi
+
+
+@pytest.mark.parametrize("ruolo", [r for r in RUOLI if r != "Sede competente"])
+def test_no_one_but_the_chosen_sede_decides_a_pin_request_or_a_conversion(
+    client: Client, scena: dict[str, Any], ruolo: str
+) -> None:
+    persona = scena["persone"][ruolo]
+    if persona is not None:
+        client.force_login(persona)
+    for modello in ("richiestapin", "richiestaconversione"):
+        pk = scena["oggetti"][modello]
+        risposta = client.post(reverse(f"admin:accounts_{modello}_decidi", args=[pk]), {"esito": "approva"})
+        assert risposta.status_code == (302 if ruolo == ANONIMO else 404)
+    assert RichiestaPin.objects.get(pk=scena["oggetti"]["richiestapin"]).status == RichiestaPin.Status.INVIATA
+    conversione = RichiestaConversione.objects.get(pk=scena["oggetti"]["richiestaconversione"])
+    assert conversione.status == RichiestaConversione.Status.INVIATA
+
+
+@pytest.mark.parametrize("ruolo", [ANONIMO, OPERATORE, "Direzione regionale", "Direzione centrale"])
+def test_only_sede_staff_issue_or_convert_at_the_counter(client: Client, scena: dict[str, Any], ruolo: str) -> None:
+    persona = scena["persone"][ruolo]
+    if persona is not None:
+        client.force_login(persona)
+    documento = {"documento_tipo": "passaporto", "documento_numero": "YA1234567", "identita_verificata": "on"}
+    rilascio = client.post(
+        reverse("admin:accounts_pin_rilascia"),
+        {"codice_fiscale": codice_fiscale_valido(701), "nome": "A", "cognome": "B", **documento},
+    )
+    conversione = client.post(reverse("admin:accounts_pin_sportello", args=[scena["oggetti"]["pin"]]), documento)
+    unifica = client.post(
+        reverse("admin:accounts_credenzialeexinpdap_sportello", args=[scena["oggetti"]["credenzialeexinpdap"]]),
+        documento,
+    )
+    atteso = 302 if ruolo == ANONIMO else 404
+    assert (rilascio.status_code, conversione.status_code, unifica.status_code) == (atteso, atteso, atteso)
+    assert not User.objects.filter(codice_fiscale=codice_fiscale_valido(701)).exists()
+    assert PIN.objects.get(pk=scena["oggetti"]["pin"]).tipo == PIN.Tipo.ONLINE
+    assert CredenzialeExInpdap.objects.get(pk=scena["oggetti"]["credenzialeexinpdap"]).unificata_il is None
