@@ -51,6 +51,7 @@ bench: venv system-deps
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/outbox.py
 	$(BIN)/python bench/credenziali.py
+	$(BIN)/python bench/login.py
 	$(BIN)/python bench/abilitazioni.py
 
 clean:

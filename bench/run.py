@@ -48,7 +48,10 @@ WRK = "wrk"
 HOST = "127.0.0.1"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/inps_portal_bench"
 REDIS_URL = "redis://127.0.0.1:6379/14"
-DEMO_PASSWORD = "Portale.Demo.2026"  # noqa: S105 - the documented password of the demo users (seed_demo)
+DEMO_PASSWORD = "Portale.Demo.2026"  # noqa: S105 - accounts.demo.DEMO_PASSWORD: staff and Comune operators
+PIN_DEMO_MARIO = "MARRSSDEMPN23456"  # accounts.demo.PIN_DEMO_MARIO: the Ente operator has a PIN and no password
+LOGIN_PIN = "/account/login/"  # the people of the PIN (Ente operators)
+LOGIN_PASSWORD = "/account/login/personale/"  # noqa: S105 - a URL: INPS staff and the people of the PUE
 BASELINE = "/bench/table"
 SHM = "/dev/shm"  # noqa: S108 - a RAM-backed directory, not a predictable temporary file
 
@@ -62,14 +65,16 @@ PASSTHROUGH_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ",
 
 @dataclass(frozen=True)
 class DemoUser:
-    """A demo person logged in for a page, and the page that proves the login worked."""
+    """A demo person logged in for a page, the page that proves the login worked, and how they log in."""
 
     codice_fiscale: str
     role: str
     home: str
+    login_path: str = LOGIN_PASSWORD
+    secret: str = DEMO_PASSWORD
 
 
-ENTE = DemoUser("RSSMRA78C15D086Z", "Operatore Ente", "/enti/")
+ENTE = DemoUser("RSSMRA78C15D086Z", "Operatore Ente", "/enti/", LOGIN_PIN, PIN_DEMO_MARIO)
 SEDE = DemoUser("BNCLRA85L42C352P", "Personale Sede", "/struttura/")
 COMUNE = DemoUser("MRNNNA88A58H235M", "Operatore Comune", "/comune/")
 
@@ -425,24 +430,25 @@ _VALUE = re.compile(r"""value=["']([^"']+)["']""")
 
 
 def login_http(port: int, user: DemoUser) -> str:
-    """Log in through the allauth form over plain http; return the Cookie header of the logged-in session.
+    """Log in through the user's login form over plain http; return the Cookie header of the logged-in session.
 
-    The production settings mark the cookies Secure, so a normal client would not send them back over http: they
-    are read from Set-Cookie and sent back by hand.
+    The Ente operator posts his PIN to ``/account/login/``; staff and the Comune operator their password to
+    ``/account/login/personale/`` (the two ways in are never crossed). The production settings mark the cookies
+    Secure, so a normal client would not send them back over http: they are read from Set-Cookie and sent back by hand.
     """
-    form = request(port, "GET", "/account/login/")
+    form = request(port, "GET", user.login_path)
     csrf_cookie = form.cookies().get("csrftoken")
     field_match = _CSRF_INPUT.search(form.body.decode("utf-8", "replace"))
     value_match = _VALUE.search(field_match.group(0)) if field_match else None
     if form.status != 200 or not csrf_cookie or not value_match:
         raise BenchError(f"login form: status {form.status}, csrftoken cookie {bool(csrf_cookie)}")
     body = urllib.parse.urlencode(
-        {"login": user.codice_fiscale, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": value_match.group(1)}
+        {"login": user.codice_fiscale, "password": user.secret, "csrfmiddlewaretoken": value_match.group(1)}
     ).encode()
     posted = request(
         port,
         "POST",
-        "/account/login/",
+        user.login_path,
         cookie=f"csrftoken={csrf_cookie}",
         body=body,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
@@ -469,7 +475,8 @@ def _check_session(port: int, user: DemoUser, cookie: str) -> None:
 def login_all(port: int, users: list[DemoUser], env: dict[str, str]) -> tuple[dict[str, str], str]:
     """Cookie header per demo user, by HTTP login or else by sessions created with Django; and the method used."""
     try:
-        return {u.codice_fiscale: login_http(port, u) for u in users}, "HTTP login through the allauth form"
+        cookies = {u.codice_fiscale: login_http(port, u) for u in users}
+        return cookies, "HTTP login through the login forms (PIN or password)"
     except (BenchError, OSError) as exc:
         log(f"HTTP login failed ({exc}); creating the sessions with Django's SessionStore instead")
     sessions = run_probe("make-sessions", [u.codice_fiscale for u in users], env)
