@@ -101,6 +101,9 @@ GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {
         *(f"accounts.{action}_{m}" for m in REGISTRY_MODELS for action in ("view", "add", "change")),
         "inps_portal.view_messaggiopec",
         "inps_portal.view_ricevutapec",
+        # What arrives in INPS's mailboxes and matches no request waits for them to sort it.
+        "inps_portal.view_pecinarrivo",
+        "inps_portal.view_allegatopecinarrivo",
         "accounts.view_scadenzapinonline",
         "accounts.add_scadenzapinonline",
         "accounts.view_pin",

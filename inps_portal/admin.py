@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
@@ -12,8 +14,18 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from inps_portal.admin_mixins import SolaLettura
+from inps_portal.pdf import risposta_documento
 from inps_portal.pec import services
-from inps_portal.pec.models import DestinatarioPEC, EventoPEC, MessaggioPEC, RicevutaPEC
+from inps_portal.pec.models import (
+    AllegatoPECInArrivo,
+    DestinatarioPEC,
+    EventoPEC,
+    MessaggioPEC,
+    PECInArrivo,
+    RicevutaPEC,
+)
+
+logger = logging.getLogger(__name__)
 
 
 class ProvaPECForm(forms.Form):
@@ -172,3 +184,98 @@ class RicevutaPECAdmin(SolaLettura, admin.ModelAdmin):
         response = HttpResponse(bytes(ricevuta.grezzo), content_type="message/rfc822")
         response["Content-Disposition"] = f'attachment; filename="ricevuta-{ricevuta.pk}.eml"'
         return response
+
+
+class AllegatoInArrivoInline(SolaLettura, admin.TabularInline):
+    model = AllegatoPECInArrivo
+    fields = readonly_fields = ("nome", "firma", "firmatario", "codice_fiscale_firmatario", "emittente", "scarica")
+    extra = 0
+
+    @admin.display(description="firma digitale")
+    def firma(self, obj: AllegatoPECInArrivo) -> str:
+        return descrivi_firma(obj)
+
+    @admin.display(description="file")
+    def scarica(self, obj: AllegatoPECInArrivo) -> str:
+        url = reverse("admin:inps_portal_pecinarrivo_allegato", args=[obj.pec_id, obj.pk])
+        return format_html('<a href="{}">Scarica</a>', url)
+
+
+def descrivi_firma(allegato: AllegatoPECInArrivo) -> str:
+    """What an office reads about a signed document, in one line."""
+    if not allegato.firmato:
+        return "Non firmato digitalmente (scansione o documento semplice)"
+    if allegato.firma_valida:
+        return f"Firma valida di {allegato.firmatario or 'firmatario non indicato'}"
+    return "Firma non valida: " + "; ".join(allegato.problemi or ["verifica non riuscita"])
+
+
+@admin.register(PECInArrivo)
+class PECInArrivoAdmin(SolaLettura, admin.ModelAdmin):
+    """What arrived in INPS's mailboxes; by default what still waits to be sorted ("da smistare")."""
+
+    list_display = ["ricevuta_il", "casella", "mittente", "oggetto", "certificata", "status", "motivo"]
+    list_filter = ["status", "casella", "certificata", "ricevuta_il"]
+    search_fields = ["mittente", "oggetto", "message_id"]
+    exclude = ["grezzo"]
+    readonly_fields = [
+        "casella",
+        "certificata",
+        "mittente",
+        "oggetto",
+        "message_id",
+        "identificativo",
+        "inviata_il",
+        "ricevuta_il",
+        "status",
+        "motivo",
+        "smistata_il",
+        "smistata_da",
+        "riferimento_tipo",
+        "riferimento_id",
+        "sha256",
+        "scarica",
+    ]
+    inlines = [AllegatoInArrivoInline]
+    show_full_result_count = False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, object] | None = None) -> HttpResponse:
+        # The list opens on what waits to be sorted; the filter shows the rest.
+        if not request.GET and request.method == "GET":
+            return redirect(f"{request.path}?status__exact={PECInArrivo.Status.DA_SMISTARE}")
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="messaggio")
+    def scarica(self, obj: PECInArrivo) -> str:
+        url = reverse("admin:inps_portal_pecinarrivo_grezzo", args=[obj.pk])
+        return format_html('<a href="{}">Scarica (.eml)</a>', url)
+
+    def get_urls(self) -> list[URLPattern]:
+        vista = self.admin_site.admin_view
+        return [
+            path("<int:pk>/grezzo/", vista(self.grezzo), name="inps_portal_pecinarrivo_grezzo"),
+            path("<int:pk>/allegato/<int:allegato>/", vista(self.allegato), name="inps_portal_pecinarrivo_allegato"),
+            *super().get_urls(),
+        ]
+
+    def _pec(self, request: HttpRequest, pk: int) -> PECInArrivo:
+        if not self.has_view_permission(request):
+            raise Http404
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def grezzo(self, request: HttpRequest, pk: int) -> HttpResponse:
+        pec = self._pec(request, pk)
+        logger.info("lettura di una PEC in arrivo", extra={"pec_id": pec.pk, "operatore_id": request.user.pk})
+        response = HttpResponse(bytes(pec.grezzo), content_type="message/rfc822")
+        response["Content-Disposition"] = f'attachment; filename="pec-in-arrivo-{pec.pk}.eml"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def allegato(self, request: HttpRequest, pk: int, allegato: int) -> HttpResponse:
+        pec = self._pec(request, pk)
+        parte = get_object_or_404(AllegatoPECInArrivo, pk=allegato, pec=pec)
+        logger.info(
+            "lettura di un allegato di PEC in arrivo",
+            extra={"pec_id": pec.pk, "allegato_id": parte.pk, "operatore_id": request.user.pk},
+        )
+        return risposta_documento(bytes(parte.contenuto), parte.nome)

@@ -26,3 +26,15 @@ def risposta_pdf(pdf: bytes, nome_file: str, *, privato: bool = True) -> HttpRes
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store" if privato else "public, max-age=3600"
     return response
+
+
+def risposta_documento(contenuto: bytes, nome_file: str) -> HttpResponse:
+    """A document someone sent (a signed modulo, a scan) served as a download: never cached, never sniffed, with the
+    type it really has (PDF or not) and a file name of safe characters only."""
+    tipo = "application/pdf" if contenuto.startswith(b"%PDF-") else "application/octet-stream"
+    sicuro = "".join(c if c.isalnum() or c in "-_." else "_" for c in nome_file)[:100] or "documento"
+    response = HttpResponse(contenuto, content_type=tipo)
+    response["Content-Disposition"] = f'attachment; filename="{sicuro}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -116,7 +116,9 @@ class GatewaySMTP:
 def gateway_smtp() -> Iterator[GatewaySMTP]:
     """The development PEC gateway as a real SMTP server, writing receipts where this test run reads them."""
     ricevute = Path(settings.PEC_MAILDIR)
-    gateway = GatewayPEC(ricevute=ricevute, consegnati=ricevute.parent / "consegnati")
+    gateway = GatewayPEC(
+        ricevute=ricevute, consegnati=ricevute.parent / "consegnati", caselle=Path(settings.PEC_CASELLE_MAILDIR)
+    )
     server = GatewaySMTP(avvia(gateway), gateway)
     yield server
     with contextlib.suppress(Exception):
@@ -129,6 +131,9 @@ def pec_smtp(gateway_smtp: GatewaySMTP, settings: Any) -> Iterator[GatewaySMTP]:
     settings.PEC_SMTP_URL = gateway_smtp.url
     _svuota(gateway_smtp.gateway.ricevute)
     _svuota(gateway_smtp.gateway.consegnati)
+    if gateway_smtp.gateway.caselle is not None:
+        shutil.rmtree(gateway_smtp.gateway.caselle, ignore_errors=True)
+    settings.PEC_CASELLE_MAILDIR = str(gateway_smtp.gateway.caselle)
     yield gateway_smtp
     with contextlib.suppress(OSError):
         socket.create_connection(("127.0.0.1", gateway_smtp.controller.port), timeout=1).close()
@@ -141,6 +146,7 @@ def pec_locale(settings: Any, tmp_path: Path) -> GatewayPEC:
     """The embedded default: the gateway runs in-process, in a mailbox of this test's own."""
     settings.PEC_SMTP_URL = ""
     settings.PEC_MAILDIR = str(tmp_path / "pec" / "ricevute")
+    settings.PEC_CASELLE_MAILDIR = str(tmp_path / "pec" / "caselle")
     from inps_portal.pec.transport import gateway_locale
 
     return gateway_locale()

@@ -4,7 +4,8 @@ It accepts messages over SMTP (aiosmtpd), keeps a copy of each message delivered
 side, where copies can be counted) and writes well-formed receipts into the sender's Maildir: ``accettazione`` at once
 (or ``non-accettazione`` for a message it cannot take), then ``avvenuta-consegna`` or ``errore-consegna`` per recipient.
 Recipients on a domain that does not exist (``.invalid``, ``.example``, or any domain listed as dead) get
-``errore-consegna`` with ``no-dominio``; a mailbox named ``inesistente`` gets ``no-dest``.
+``errore-consegna`` with ``no-dominio``; a mailbox named ``inesistente`` gets ``no-dest``. With ``caselle`` set, each
+delivered copy also lands, in its transport envelope, in the recipient's own Maildir (``caselle/<address>``).
 
 ``GatewayPEC.elabora`` is the whole logic; the embedded default of the portal calls it in-process instead of SMTP,
 so that receipts and states appear in a demo with no service running.
@@ -27,6 +28,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from inps_portal import clock
+from inps_portal.pec.busta import componi_busta
 from inps_portal.pec.ricevute import componi
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,9 @@ DIMENSIONE_MASSIMA = 30 * 1024 * 1024
 class GatewayPEC:
     ricevute: Path
     consegnati: Path
+    # When set, every delivery is also written, in its transport envelope, into ``caselle/<recipient>``: the
+    # recipients' mailboxes, which the portal reads for the INPS ones.
+    caselle: Path | None = None
     gestore: str = "Gestore PEC di sviluppo del portale"
     dominio: str = "pec-sviluppo.localhost"
     domini_inesistenti: tuple[str, ...] = (".invalid", ".example")
@@ -77,6 +82,15 @@ class GatewayPEC:
             if errore == "nessuno":
                 with self._lock:
                     self._consegnati.add(dati)
+                    if self.caselle is not None:
+                        busta = componi_busta(
+                            originale=originale,
+                            destinatario=destinatario,
+                            gestore=self.gestore,
+                            dominio=self.dominio,
+                            quando=quando,
+                        )
+                        deposita(Path(self.caselle), destinatario, busta)
                 self._scrivi(
                     componi(
                         tipo="avvenuta-consegna",
@@ -119,6 +133,12 @@ class GatewayPEC:
     def _scrivi(self, ricevuta: bytes) -> None:
         with self._lock:
             self._ricevute.add(ricevuta)
+
+
+def deposita(radice: Path, indirizzo: str, grezzo: bytes) -> None:
+    """Put a message in the Maildir of ``indirizzo`` under ``radice`` (the recipients' mailboxes)."""
+    radice.mkdir(parents=True, exist_ok=True)
+    mailbox.Maildir(radice / indirizzo.strip().lower(), create=True).add(grezzo)
 
 
 class _Handler:

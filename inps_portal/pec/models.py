@@ -7,6 +7,7 @@ evidence: kept raw, never edited.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -159,3 +160,85 @@ class EventoPEC(models.Model):
 
     def __str__(self) -> str:
         return f"{self.da or '—'} → {self.a}"
+
+
+class PECInArrivo(models.Model):
+    """A message that arrived in one of INPS's mailboxes (the routing addresses of the circolare), kept raw.
+
+    The infrastructure reads and keeps it, verifies the signatures of its attachments, and asks the apps whether it
+    belongs to one of their objects (``services.pec_arrivata``); what nobody claims waits to be sorted by hand.
+    Nothing that arrives is ever dropped: a message read twice is one row (its SHA-256).
+    """
+
+    class Status(models.TextChoices):
+        DA_SMISTARE = "da_smistare", "Da smistare"
+        SMISTATA = "smistata", "Smistata"
+
+    casella = models.EmailField("casella INPS", db_index=True)
+    certificata = models.BooleanField(
+        default=False, help_text="Arrivata in una busta di trasporto PEC, con i dati di certificazione del gestore."
+    )
+    mittente = models.EmailField(blank=True)
+    oggetto = models.CharField(max_length=500, blank=True)
+    message_id = models.CharField("Message-ID", max_length=250, blank=True, db_index=True)
+    identificativo = models.CharField("identificativo del gestore", max_length=250, blank=True)
+    inviata_il = models.DateTimeField(null=True, blank=True)
+    ricevuta_il = models.DateTimeField(default=clock.now, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DA_SMISTARE, db_index=True)
+    motivo = models.TextField("perché è da smistare", blank=True)
+    smistata_il = models.DateTimeField(null=True, blank=True)
+    smistata_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Vuoto: smistata in automatico.",
+    )
+    riferimento_tipo = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
+    riferimento_id = models.CharField(max_length=64, blank=True)
+    riferimento = GenericForeignKey("riferimento_tipo", "riferimento_id")
+    sha256 = models.CharField(max_length=64, unique=True, help_text="Impronta del messaggio grezzo.")
+    grezzo = models.BinaryField("messaggio grezzo")
+
+    class Meta:
+        verbose_name = "PEC in arrivo"
+        verbose_name_plural = "PEC in arrivo"
+        ordering = ["-ricevuta_il"]
+        indexes = [models.Index(fields=["riferimento_tipo", "riferimento_id"], name="pec_arrivo_riferimento")]
+        constraints = [
+            models.CheckConstraint(
+                name="pec_smistata_ha_riferimento",
+                condition=~Q(status="smistata") | Q(riferimento_tipo__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.oggetto or '(senza oggetto)'} da {self.mittente or 'mittente sconosciuto'}"
+
+
+class AllegatoPECInArrivo(models.Model):
+    """An attachment of an incoming PEC, with the outcome of the verification of its digital signature."""
+
+    pec = models.ForeignKey(PECInArrivo, on_delete=models.CASCADE, related_name="allegati")
+    nome = models.CharField(max_length=200)
+    tipo_mime = models.CharField(max_length=100)
+    contenuto = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    firmato = models.BooleanField(default=False, db_index=True)
+    firma_valida = models.BooleanField(
+        default=False, help_text="Firma integra, di un certificato valido, emesso da un'autorità riconosciuta."
+    )
+    firmatario = models.CharField(max_length=250, blank=True)
+    codice_fiscale_firmatario = models.CharField(max_length=16, blank=True)
+    emittente = models.CharField("emittente del certificato", max_length=500, blank=True)
+    numero_serie = models.CharField("numero di serie del certificato", max_length=100, blank=True)
+    firmato_il = models.DateTimeField(null=True, blank=True)
+    problemi = models.JSONField("esito della verifica", default=list)
+
+    class Meta:
+        verbose_name = "allegato ricevuto"
+        verbose_name_plural = "allegati ricevuti"
+
+    def __str__(self) -> str:
+        return self.nome

@@ -29,3 +29,8 @@ def pec_recupera() -> int:
 @shared_task(name="pec.leggi_ricevute")
 def pec_leggi_ricevute() -> int:
     return casella.leggi_ricevute()
+
+
+@shared_task(name="pec.leggi_posta_in_arrivo")
+def pec_leggi_posta_in_arrivo() -> int:
+    return casella.leggi_posta_in_arrivo()

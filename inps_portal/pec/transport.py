@@ -64,4 +64,8 @@ def gateway_locale() -> GatewayPEC:
 
 @cache
 def _gateway(cartella: str) -> GatewayPEC:
-    return GatewayPEC(ricevute=Path(cartella), consegnati=Path(cartella).parent / "consegnati")
+    return GatewayPEC(
+        ricevute=Path(cartella),
+        consegnati=Path(cartella).parent / "consegnati",
+        caselle=Path(settings.PEC_CASELLE_MAILDIR),
+    )

@@ -122,6 +122,7 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "pec-recupera": {"task": "pec.recupera", "schedule": 60.0},
     "pec-leggi-ricevute": {"task": "pec.leggi_ricevute", "schedule": 20.0},
+    "pec-leggi-posta-in-arrivo": {"task": "pec.leggi_posta_in_arrivo", "schedule": 60.0},
     # Reminders of the online-PIN deadline (30, 7, 1 days before), every morning; each is sent once per person.
     "credenziali-promemoria-scadenza": {
         "task": "credenziali.promemoria_scadenza",
@@ -237,6 +238,14 @@ PEC_SMTP_TIMEOUT = env.int("PEC_SMTP_TIMEOUT", default=30)
 # Receipts: read from IMAP when PEC_IMAP_URL is set (imaps://user:password@host/INBOX), from the Maildir otherwise.
 PEC_IMAP_URL: str = env("PEC_IMAP_URL", default="")
 PEC_MAILDIR = env("PEC_MAILDIR", default=str(BASE_DIR / "var" / "pec" / "ricevute"))
+# The INPS mailboxes where the Enti send their PEC (routing addresses of the circolare), read by the portal:
+# "indirizzo=imaps://utente:password@host/INBOX" entries; without them, one Maildir per address under
+# PEC_CASELLE_MAILDIR, where the development gateway delivers.
+PEC_CASELLE_ARRIVO: list[str] = env.list("PEC_CASELLE_ARRIVO", default=[])
+PEC_CASELLE_MAILDIR = env("PEC_CASELLE_MAILDIR", default=str(BASE_DIR / "var" / "pec" / "caselle"))
+# Roots of the certification authorities whose signatures are trusted (PEM files): the EU trusted list's Italian
+# qualified CAs in production; none by default (a signature is then shown as not verifiable against a trusted root).
+FIRME_RADICI_ATTENDIBILI: list[str] = env.list("FIRME_RADICI_ATTENDIBILI", default=[])
 PEC_MITTENTE: str = env("PEC_MITTENTE", default="portale.enti@pec-sviluppo.localhost")
 PEC_DOMINIO: str = env("PEC_DOMINIO", default="portale-enti.localhost")
 PEC_TENTATIVI_MASSIMI = env.int("PEC_TENTATIVI_MASSIMI", default=8)
@@ -267,6 +276,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.security": {"level": "WARNING"},
+        # pyHanko logs expected verification outcomes (an untrusted root, an expired certificate) with tracebacks:
+        # the portal records the outcome itself (inps_portal.firme).
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
     },
 }
 

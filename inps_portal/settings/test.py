@@ -89,6 +89,7 @@ STORAGES = {
 }
 # Each pytest-xdist worker has its own receipts mailbox; retries come quickly.
 PEC_MAILDIR = str(BASE_DIR / "var" / "test-pec" / _xdist_worker / "ricevute")
+PEC_CASELLE_MAILDIR = str(BASE_DIR / "var" / "test-pec" / _xdist_worker / "caselle")
 PEC_ATTESA_BASE = 1
 PEC_ATTESA_MASSIMA = 2
 PEC_TENTATIVI_MASSIMI = 3

@@ -21,10 +21,16 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=1025)
         parser.add_argument("--maildir", type=Path, default=Path(settings.PEC_MAILDIR), help="Cartella delle ricevute.")
+        parser.add_argument(
+            "--caselle",
+            type=Path,
+            default=Path(settings.PEC_CASELLE_MAILDIR),
+            help="Cartella delle caselle dei destinatari (una Maildir per indirizzo).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         ricevute: Path = options["maildir"]
-        gateway = GatewayPEC(ricevute=ricevute, consegnati=ricevute.parent / "consegnati")
+        gateway = GatewayPEC(ricevute=ricevute, consegnati=ricevute.parent / "consegnati", caselle=options["caselle"])
         controller = avvia(gateway, host=options["host"], port=options["port"])
         self.stdout.write(f"Gateway PEC in ascolto su {options['host']}:{controller.port}, ricevute in {ricevute}")
         fermo = threading.Event()
