@@ -15,8 +15,8 @@ from django.utils.html import format_html
 
 from abilitazioni import moduli, services
 from abilitazioni.models import Abilitazione, EventoRichiesta, RichiestaInstradata, VoceRichiesta
-from abilitazioni.selectors import strutture_che_decidono
-from accounts.models import User
+from abilitazioni.selectors import TEAM_PER_ALLEGATO, filtro_coda
+from accounts.models import Team, User
 from inps_portal.admin_mixins import SolaLettura
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,8 @@ class EventoInline(SolaLettura, admin.TabularInline):
 
 @admin.register(RichiestaInstradata)
 class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
-    """The queue of an office: only the requests addressed to the Sedi or Direzioni its staff work for."""
+    """The queue of an office: only the requests addressed to the Sedi or Direzioni its staff work for (allegato 3
+    only to the members of the Direzione regionale's team)."""
 
     list_display = ["operatore", "ente", "creata_il", "allegato", "stato"]
     list_display_links = ["operatore"]
@@ -88,6 +89,7 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         "richiesta",
         "allegato",
         "struttura",
+        "team",
         "indirizzo_pec",
         "stato_pec",
         "status",
@@ -101,7 +103,7 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(struttura_id__in=strutture_che_decidono(request.user))  # type: ignore[arg-type]
+        return queryset.filter(filtro_coda(cast(User, request.user)))
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
@@ -127,6 +129,14 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
     @admin.display(description="stato", ordering="status")
     def stato(self, obj: RichiestaInstradata) -> str:
         return obj.get_status_display()
+
+    @admin.display(description="team che decide")
+    def team(self, obj: RichiestaInstradata) -> str:
+        codice = TEAM_PER_ALLEGATO.get(obj.allegato)
+        if codice is None or obj.struttura_id is None:
+            return "—"  # the whole office decides
+        nome = Team.objects.filter(struttura_id=obj.struttura_id, codice=codice).values_list("nome", flat=True).first()
+        return nome or "—"
 
     @admin.display(description="PEC dell'Ente")
     def stato_pec(self, obj: RichiestaInstradata) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from abilitazioni.models import IN_CORSO, Abilitazione, RichiestaInstradata
 from accounts import selectors as territorio
-from accounts.models import Ente, Struttura, User
+from accounts.models import Ente, MembroTeam, Struttura, Team, User
 from accounts.roles import AMBITI, Ruolo
 
 UFFICI_CHE_DECIDONO = (
@@ -17,6 +17,11 @@ UFFICI_CHE_DECIDONO = (
     Ruolo.PERSONALE_DIREZIONE_REGIONALE,
     Ruolo.PERSONALE_DIREZIONE_CENTRALE,
 )
+# Who, inside the receiving office, decides (Circolare 71/2016, par. 4): allegato 3 goes to the Direzione regionale's
+# "Area/team Prestazioni a sostegno del reddito, Credito e Welfare", and only its members see and decide it. Every
+# other allegato goes to the whole office: the Sede territoriale (2), the Direzione centrale named by the catalogue
+# (4 and 5).
+TEAM_PER_ALLEGATO: dict[int, str] = {Abilitazione.Allegato.ALLEGATO_3: Team.CREDITO_WELFARE}
 
 
 @dataclass(frozen=True)
@@ -43,22 +48,51 @@ def destinazione(abilitazione: Abilitazione, ente: Ente) -> Destinazione:
     return Destinazione(ufficio, abilitazione.indirizzo_pec, via_pec_dall_ente=abilitazione.canale == C.PEC_DALL_ENTE)
 
 
-def strutture_che_decidono(user: User) -> list[int]:
-    """The Sedi and Direzioni (territorial, regional, central) whose staff the user is: one query."""
+@dataclass(frozen=True)
+class Uffici:
+    """Where a member of staff decides: the structures they are staff of and, per team, those where they are in it."""
+
+    strutture: list[int]
+    nei_team: dict[str, list[int]]
+
+
+def uffici_che_decidono(user: User) -> Uffici:
+    """The Sedi and Direzioni (territorial, regional, central) whose staff the user is, and the teams of them the
+    user works in: one query."""
     # The three roles share one object permission on the Struttura.
     tipi = {tipo for ruolo in UFFICI_CHE_DECIDONO for tipo in AMBITI[ruolo].tipi_struttura}
     permesso = AMBITI[Ruolo.PERSONALE_SEDE].permission
+    codici = sorted(set(TEAM_PER_ALLEGATO.values()))
     strutture: QuerySet[Struttura] = get_objects_for_user(
         user, permesso, accept_global_perms=False, with_superuser=False, use_groups=False
-    ).filter(tipo__in=tipi)
-    return list(strutture.values_list("pk", flat=True))
+    )
+    membro = {
+        f"nel_team_{n}": Exists(MembroTeam.objects.filter(user=user, team__struttura=OuterRef("pk"), team__codice=c))
+        for n, c in enumerate(codici)
+    }
+    righe = list(strutture.filter(tipo__in=tipi).annotate(**membro).values_list("pk", *membro))
+    return Uffici(
+        strutture=[riga[0] for riga in righe],
+        nei_team={c: [riga[0] for riga in righe if riga[n + 1]] for n, c in enumerate(codici)},
+    )
+
+
+def filtro_coda(user: User) -> Q:
+    """The one definition of an office's queue (the admin, the decision pages and the services use it): the routed
+    requests addressed to the user's Sedi or Direzioni, those of a team's allegato only to the team's members.
+
+    The offices are read first, so the queue is a plain filter on its own columns, which the (struttura, id) index
+    serves whatever the size of the other offices' queues."""
+    uffici = uffici_che_decidono(user)
+    coda = Q(struttura_id__in=uffici.strutture) & ~Q(allegato__in=list(TEAM_PER_ALLEGATO))
+    for allegato, codice in TEAM_PER_ALLEGATO.items():
+        coda |= Q(allegato=allegato, struttura_id__in=uffici.nei_team[codice])
+    return coda
 
 
 def instradate_per_ufficio(user: User) -> QuerySet[RichiestaInstradata]:
-    """The routed requests an office's staff may see and decide: those addressed to their Sedi or Direzioni
-    (territorial, regional or central). The offices are read first, so the queue is a plain filter on its own
-    column, which the (struttura, id) index serves whatever the size of the other offices' queues."""
-    return RichiestaInstradata.objects.filter(struttura_id__in=strutture_che_decidono(user))
+    """The routed requests an office's staff may see and decide (see ``filtro_coda``)."""
+    return RichiestaInstradata.objects.filter(filtro_coda(user))
 
 
 def in_corso_per_ente(user: User) -> dict[int, int]:

@@ -143,7 +143,8 @@ def richiesta_ritira(*, instradata_id: int, user: User) -> RichiestaInstradata:
 
 
 def puo_decidere(user: User, instradata: RichiestaInstradata) -> bool:
-    """Only the staff of the office that received the request decide it."""
+    """Only the staff of the office that received the request decide it; for allegato 3, only the members of the
+    Direzione regionale's team Prestazioni a sostegno del reddito, Credito e Welfare (``selectors.filtro_coda``)."""
     return instradate_per_ufficio(user).filter(pk=instradata.pk).exists()
 
 

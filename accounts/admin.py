@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from guardian.admin import GuardedModelAdmin
 
 from accounts import admin_credenziali, selectors
-from accounts.models import Comune, Ente, Prestazione, Provincia, Regione, Struttura, User
+from accounts.models import Comune, Ente, MembroTeam, Prestazione, Provincia, Regione, Struttura, Team, User
+from inps_portal.admin_mixins import SolaLettura
 
 
 @admin.register(Regione)
@@ -77,6 +78,36 @@ class StrutturaAdmin(GuardedModelAdmin):
     autocomplete_fields = ["regione", "provincia"]
     exclude = ["prestazioni"]
     inlines = [PrestazioniInline]
+
+
+class MembroTeamInline(SolaLettura, admin.TabularInline):
+    model = MembroTeam
+    fk_name = "team"
+    fields = readonly_fields = ("user", "dal", "assegnato_da")
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MembroTeam]:
+        return super().get_queryset(request).select_related("user", "assegnato_da")
+
+
+@admin.register(Team)
+class TeamAdmin(SolaLettura, admin.ModelAdmin):
+    """Read only: teams come with their structures (``registro_carica``), members through ``team_assegna`` and
+    ``team_revoca``, never by hand."""
+
+    list_display = ["nome", "struttura", "codice", "numero_membri"]
+    list_filter = ["codice", "struttura__tipo"]
+    search_fields = ["nome", "struttura__nome", "struttura__codice"]
+    list_select_related = ["struttura"]
+    fields = readonly_fields = ("struttura", "codice", "nome")
+    inlines = [MembroTeamInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
+        return super().get_queryset(request).annotate(_membri=Count("membri"))
+
+    @admin.display(description="membri", ordering="_membri")
+    def numero_membri(self, obj: Team) -> int:
+        return obj._membri  # type: ignore[attr-defined]
 
 
 @admin.register(Prestazione)

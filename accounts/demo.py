@@ -12,9 +12,9 @@ from datetime import date
 
 from django.db import transaction
 
-from accounts.models import Comune, Ente, Struttura, User
+from accounts.models import Comune, Ente, Struttura, Team, User
 from accounts.roles import Ruolo
-from accounts.services import registro_carica, ruolo_assegna
+from accounts.services import registro_carica, ruolo_assegna, team_assegna
 
 DEMO_PASSWORD = "Portale.Demo.2026"  # noqa: S105 - published in the README on purpose, DEBUG only
 # The PIN of the demo Ente operator: the only key to the Area riservata (no password exists for him).
@@ -99,6 +99,11 @@ def demo_popola() -> list[PersonaDemo]:
             user.save(update_fields=["is_staff", "is_superuser"])
             continue
         ruolo_assegna(user=user, ruolo=persona.ruolo, organizzazione=_organizzazione(persona.organizzazione))
+    # Giuseppe Esposito decides the demo's allegato 3 request: allegato 3 goes to the Direzione regionale's team.
+    team_assegna(
+        user=User.objects.get(codice_fiscale="SPSGPP70S21F839M"),
+        team=Team.objects.get(struttura__codice="DR-18", codice=Team.CREDITO_WELFARE),
+    )
     _credenziali_demo()
     # The Ente operator acts for two Enti, to show the choice between them.
     mario = User.objects.get(codice_fiscale="RSSMRA78C15D086Z")

@@ -11,14 +11,16 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Model, Q
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
-from accounts.models import Comune, Prestazione, Provincia, Regione, Struttura, User
+from accounts.models import Comune, MembroTeam, Prestazione, Provincia, Regione, Struttura, Team, User
 from accounts.roles import AMBITI, GROUP_MODEL_PERMISSIONS, Ruolo, group_name
 
 logger = logging.getLogger(__name__)
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "comuni_istat.json"
+# The object permission of the staff of a Struttura, whatever its kind (Sede, Direzione regionale, centrale).
+PERMESSO_PERSONALE = AMBITI[Ruolo.PERSONALE_SEDE].permission
 
 
 class RuoloNonApplicabile(ValueError):
@@ -76,6 +78,8 @@ def ruolo_revoca(*, user: User, ruolo: Ruolo, organizzazione: Model) -> None:
 
     _controlla_ambito(ruolo, organizzazione)
     remove_perm(AMBITI[ruolo].permission, user, organizzazione)
+    if AMBITI[ruolo].permission == PERMESSO_PERSONALE:  # no longer staff there: no longer in its teams either
+        MembroTeam.objects.filter(user=user, team__struttura_id=organizzazione.pk).delete()
     if not organizzazioni_di(user, ruolo).exists():
         user.groups.remove(*Group.objects.filter(name=group_name(ruolo)))
     logger.info(
@@ -88,6 +92,44 @@ def ruolo_revoca(*, user: User, ruolo: Ruolo, organizzazione: Model) -> None:
     )
 
 
+# --- Teams ----------------------------------------------------------------------------------------------------------
+
+
+def _personale_di(user: User, struttura: Struttura) -> bool:
+    strutture: Any = get_objects_for_user(
+        user, PERMESSO_PERSONALE, accept_global_perms=False, with_superuser=False, use_groups=False
+    )
+    return bool(strutture.filter(pk=struttura.pk).exists())
+
+
+@transaction.atomic
+def team_assegna(*, user: User, team: Team, da: User | None = None) -> MembroTeam:
+    """Put ``user`` in ``team`` (idempotent). Only the staff of the team's Struttura can be members: the team
+    narrows the staff role (``ruolo_assegna``), it never replaces it."""
+    if not _personale_di(user, team.struttura):
+        raise RuoloNonApplicabile(
+            f"{user} non è personale di «{team.struttura}»: prima gli si assegna il ruolo nella struttura."
+        )
+    membro, creato = MembroTeam.objects.get_or_create(team=team, user=user, defaults={"assegnato_da": da})
+    if creato:
+        logger.info(
+            "membro del team assegnato",
+            extra={"user_id": user.pk, "team_id": team.pk, "assegnato_da": da.pk if da else None},
+        )
+    return membro
+
+
+@transaction.atomic
+def team_revoca(*, user: User, team: Team, da: User | None = None) -> None:
+    """Take ``user`` out of ``team`` (nothing happens if they were not in it)."""
+    tolti, _ = MembroTeam.objects.filter(team=team, user=user).delete()
+    if tolti:
+        logger.info(
+            "membro del team revocato",
+            extra={"user_id": user.pk, "team_id": team.pk, "revocato_da": da.pk if da else None},
+        )
+
+
 # --- Registry -------------------------------------------------------------------------------------------------------
 
 DIREZIONI_CENTRALI = [
@@ -98,6 +140,8 @@ DIREZIONI_CENTRALI = [
     ("DC-ORG", "Direzione centrale Organizzazione", ""),
     ("DC-TII", "Direzione centrale Tecnologia, Informatica e Innovazione", ""),
 ]
+# Circolare 71/2016, par. 4: the requests of allegato 3 go to this team of every Direzione regionale.
+TEAM_DELLE_DIREZIONI_REGIONALI = [(Team.CREDITO_WELFARE, "Prestazioni a sostegno del reddito, Credito e Welfare")]
 # Messaggio 4461/2023 names the Direzioni di coordinamento metropolitano as signatories for their territory.
 DIREZIONI_METROPOLITANE = {"RM": "Roma", "MI": "Milano", "NA": "Napoli"}
 # National poles and the benefits they handle. The seeds name the Poli nazionali without listing them: these are the
@@ -228,6 +272,7 @@ def _strutture_crea() -> None:
             codice=f"DR-{regione.codice_istat}",
             defaults={"nome": f"Direzione regionale {regione.nome}", "tipo": T.DIREZIONE_REGIONALE, "regione": regione},
         )
+    _team_crea()
     for provincia in Provincia.objects.all():
         Struttura.objects.get_or_create(
             codice=f"ST-{provincia.sigla}",
@@ -258,3 +303,16 @@ def _strutture_crea() -> None:
                 polo.prestazioni.add(prestazione)
     for p_codice, p_nome in PRESTAZIONI_TERRITORIALI:
         Prestazione.objects.get_or_create(codice=p_codice, defaults={"nome": p_nome})
+
+
+def _team_crea() -> None:
+    """The teams every Direzione regionale has, where missing (idempotent: one insert, conflicts skipped)."""
+    direzioni = Struttura.objects.filter(tipo=Struttura.Tipo.DIREZIONE_REGIONALE).values_list("pk", flat=True)
+    Team.objects.bulk_create(
+        [
+            Team(struttura_id=struttura_id, codice=codice, nome=nome)
+            for struttura_id in direzioni
+            for codice, nome in TEAM_DELLE_DIREZIONI_REGIONALI
+        ],
+        ignore_conflicts=True,
+    )

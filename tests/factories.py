@@ -8,9 +8,9 @@ from typing import Literal
 import factory
 from codicefiscale import codicefiscale
 
-from accounts.models import Comune, Ente, Struttura, User
+from accounts.models import Comune, Ente, Struttura, Team, User
 from accounts.roles import Ruolo
-from accounts.services import ruolo_assegna
+from accounts.services import ruolo_assegna, team_assegna
 
 PASSWORD = "Password.Di.Prova.1"
 _NAMES: list[tuple[str, str, Literal["M", "F"]]] = [
@@ -66,3 +66,17 @@ def personale_inps(ruolo: Ruolo, codice_struttura: str) -> User:
     user = UserFactory.create()
     ruolo_assegna(user=user, ruolo=ruolo, organizzazione=Struttura.objects.get(codice=codice_struttura))
     return User.objects.get(pk=user.pk)
+
+
+def nel_team(user: User, codice_struttura: str, codice_team: str = Team.CREDITO_WELFARE) -> User:
+    """``user``, staff of ``codice_struttura``, put in one of its teams through the service (by default the Direzione
+    regionale's team Prestazioni a sostegno del reddito, Credito e Welfare, which decides allegato 3)."""
+    team_assegna(user=user, team=Team.objects.get(struttura__codice=codice_struttura, codice=codice_team))
+    return user
+
+
+def personale_del_team(codice_struttura: str, codice_team: str = Team.CREDITO_WELFARE) -> User:
+    """A member of staff of the Direzione regionale ``codice_struttura`` who works in its team (allegato 3)."""
+    return nel_team(
+        personale_inps(Ruolo.PERSONALE_DIREZIONE_REGIONALE, codice_struttura), codice_struttura, codice_team
+    )

@@ -19,7 +19,7 @@ from abilitazioni.models import Abilitazione, RichiestaInstradata
 from abilitazioni.services import richiesta_crea
 from accounts.models import PIN, Comune, User
 from accounts.roles import Ruolo
-from tests.factories import EnteFactory, UserFactory, personale_inps
+from tests.factories import EnteFactory, UserFactory, nel_team, personale_inps
 from tests.test_unificazione import crea_pin
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +146,7 @@ def scena(registro: None) -> dict[str, Any]:
     )
     persone: dict[str, User] = {PROPRIETARIO: proprietario, ALTRO_ENTE: altro}
     persone |= {nome: personale_inps(ruolo, codice) for nome, (ruolo, codice) in STAFF.items()}
+    nel_team(persone["Direzione regionale competente"], "DR-18")  # allegato 3 goes to its team
     return {
         "persone": persone,
         "instradate": {i.allegato: i for i in richiesta.instradate.all()},

@@ -162,7 +162,7 @@ def test_the_office_takes_it_in_charge_approves_and_the_pin_gets_the_abilitazion
     from accounts.models import AbilitazioneDetenuta
     from accounts.roles import Ruolo
     from inps_portal.pec.models import MessaggioPEC
-    from tests.factories import personale_inps
+    from tests.factories import personale_del_team, personale_inps
 
     user, ente = operatore
     user.email = "operatore@example.it"
@@ -182,7 +182,7 @@ def test_the_office_takes_it_in_charge_approves_and_the_pin_gets_the_abilitazion
         assert c.get(reverse("admin:abilitazioni_richiestainstradata_decidi", args=[regionale.pk])).status_code == 404
     c.force_login(personale_inps(Ruolo.PERSONALE_SEDE, "ST-CS"))
     assert c.get(reverse("admin:abilitazioni_richiestainstradata_changelist")).context["cl"].result_count == 2
-    team = personale_inps(Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-18")
+    team = personale_del_team("DR-18")
     c.force_login(team)
     url = reverse("admin:abilitazioni_richiestainstradata_decidi", args=[regionale.pk])
     assert c.get(reverse("admin:abilitazioni_richiestainstradata_changelist")).context["cl"].result_count == 1

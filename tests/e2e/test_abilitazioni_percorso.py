@@ -23,7 +23,7 @@ from accounts.services import ruolo_assegna
 from inps_portal.pec.models import MessaggioPEC
 from tests.e2e.conftest import COSENZA_ISTAT, TIMEOUT_MS, VIEWPORT, submit_login
 from tests.e2e.test_accessibilita import assert_no_serious_violations
-from tests.factories import PASSWORD, EnteFactory, UserFactory
+from tests.factories import PASSWORD, EnteFactory, UserFactory, nel_team
 from tests.test_unificazione import crea_pin
 
 pytestmark = pytest.mark.e2e
@@ -78,7 +78,9 @@ def persone(registro_e2e: None, pec_locale: Any, settings: Any) -> Persone:
         operatore=operatore,
         ente=ente,
         personale_sede=_personale("Laura", "Bianchi", Ruolo.PERSONALE_SEDE, "ST-CS"),
-        personale_direzione=_personale("Giuseppe", "Esposito", Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-18"),
+        personale_direzione=nel_team(
+            _personale("Giuseppe", "Esposito", Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-18"), "DR-18"
+        ),
     )
 
 
