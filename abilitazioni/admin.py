@@ -15,16 +15,23 @@ from django.utils.html import format_html
 
 from abilitazioni import moduli, services
 from abilitazioni.models import Abilitazione, EventoRichiesta, RichiestaInstradata, VoceRichiesta
-from abilitazioni.selectors import TEAM_PER_ALLEGATO, filtro_coda
+from abilitazioni.selectors import TEAM_PER_ALLEGATO, filtro_coda, in_attesa_del_modulo_per_ufficio
+from abilitazioni.services import instradata_dal_numero
 from accounts.models import Team, User
 from inps_portal.admin_mixins import SolaLettura
+from inps_portal.pdf import risposta_documento
+from inps_portal.pec.models import PECInArrivo
 
 logger = logging.getLogger(__name__)
 
 
 def _registra_accesso(request: HttpRequest, instradata_id: int | str, cosa: str) -> None:
     """A reading of an operator's personal data by the office: who, which request, what (never the data itself)."""
-    messaggio = {"richiesta": "accesso a una richiesta di abilitazioni", "modulo": "accesso al modulo di una richiesta"}
+    messaggio = {
+        "richiesta": "accesso a una richiesta di abilitazioni",
+        "modulo": "accesso al modulo di una richiesta",
+        "modulo firmato": "accesso al modulo firmato di una richiesta",
+    }
     logger.info(messaggio[cosa], extra={"instradata_id": instradata_id, "operatore_id": request.user.pk})
 
 
@@ -66,6 +73,31 @@ class EventoInline(SolaLettura, admin.TabularInline):
         return super().get_queryset(request).select_related("chi")
 
 
+class SmistamentoForm(forms.Form):
+    numero = forms.RegexField(
+        label="Numero della richiesta (per esempio 123/4)",
+        regex=r"^\s*\d{1,12}\s*/\s*[2-5]\s*$",
+        max_length=20,
+        error_messages={
+            "required": "Indichi il numero della richiesta.",
+            "invalid": "Il numero ha la forma richiesta/allegato, per esempio 123/4.",
+        },
+    )
+
+
+def descrivi_firma_del_modulo(firma: dict[str, Any]) -> str:
+    if not firma:
+        return "—"
+    if not firma.get("firmato"):
+        return "Non firmato digitalmente: scansione o documento semplice"
+    chi = f"{firma.get('firmatario') or 'firmatario non indicato'}" + (
+        f" (C.F. {firma['codice_fiscale']})" if firma.get("codice_fiscale") else ""
+    )
+    if firma.get("valida"):
+        return f"Firma digitale valida di {chi}; certificato emesso da {firma.get('emittente') or '—'}"
+    return f"Firma digitale di {chi} NON valida: " + "; ".join(firma.get("problemi") or ["verifica non riuscita"])
+
+
 @admin.register(RichiestaInstradata)
 class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
     """The queue of an office: only the requests addressed to the Sedi or Direzioni its staff work for (allegato 3
@@ -91,10 +123,12 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         "struttura",
         "team",
         "indirizzo_pec",
-        "stato_pec",
         "status",
         "motivo",
         "modulo",
+        "modulo_firmato_ricevuto",
+        "firma_del_modulo",
+        "pec_dell_ente",
         "azioni",
     )
     inlines = [VoceInline, EventoInline]
@@ -138,11 +172,26 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         nome = Team.objects.filter(struttura_id=obj.struttura_id, codice=codice).values_list("nome", flat=True).first()
         return nome or "—"
 
+    @admin.display(description="modulo firmato")
+    def modulo_firmato_ricevuto(self, obj: RichiestaInstradata) -> str:
+        if not obj.modulo_firmato:
+            return "Non ancora ricevuto"
+        return format_html(
+            '<a href="{}">Modulo firmato</a> (ricevuto il {})',
+            reverse("admin:abilitazioni_richiestainstradata_modulo_firmato", args=[obj.pk]),
+            f"{timezone.localtime(obj.modulo_ricevuto_il):%d/%m/%Y %H:%M}" if obj.modulo_ricevuto_il else "—",
+        )
+
+    @admin.display(description="firma del modulo")
+    def firma_del_modulo(self, obj: RichiestaInstradata) -> str:
+        return descrivi_firma_del_modulo(obj.firma)
+
     @admin.display(description="PEC dell'Ente")
-    def stato_pec(self, obj: RichiestaInstradata) -> str:
-        if obj.messaggio_pec is None:
+    def pec_dell_ente(self, obj: RichiestaInstradata) -> str:
+        pec = obj.pec_in_arrivo
+        if pec is None:
             return "—"
-        return f"{obj.messaggio_pec.get_status_display()} (Message-ID {obj.messaggio_pec.message_id})"
+        return f"da {pec.mittente} a {pec.casella}, {'certificata' if pec.certificata else 'non certificata'}"
 
     @admin.display(description="modulo")
     def modulo(self, obj: RichiestaInstradata) -> str:
@@ -170,14 +219,76 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
             self.admin_site.admin_view(self.modulo_pdf),
             name="abilitazioni_richiestainstradata_modulo",
         )
-        return [decidi, modulo, *super().get_urls()]
+        firmato = path(
+            "<int:pk>/modulo-firmato/",
+            self.admin_site.admin_view(self.modulo_firmato),
+            name="abilitazioni_richiestainstradata_modulo_firmato",
+        )
+        smista = path(
+            "pec-da-smistare/<int:pec>/",
+            self.admin_site.admin_view(self.smista),
+            name="abilitazioni_richiestainstradata_smista",
+        )
+        return [decidi, modulo, firmato, smista, *super().get_urls()]
+
+    def modulo_firmato(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The modulo signed by the Ente, for the office that decides the request only: each reading is logged."""
+        instradata = self._instradata(request, pk)
+        if not instradata.modulo_firmato:
+            raise Http404
+        _registra_accesso(request, pk, "modulo firmato")
+        with instradata.modulo_firmato.open("rb") as file:
+            contenuto = file.read()
+        estensione = ".p7m" if instradata.modulo_firmato.name.endswith(".p7m") else ".pdf"
+        return risposta_documento(
+            contenuto, f"modulo-firmato-{instradata.richiesta_id}-{instradata.allegato}{estensione}"
+        )
+
+    def smista(self, request: HttpRequest, pec: int) -> HttpResponse:
+        """A PEC that waits to be sorted, filed by hand to a request of the office that is waiting for its modulo: the
+        office has read it; what did not match is recorded in the request's history."""
+        messaggio = get_object_or_404(PECInArrivo, pk=pec, status=PECInArrivo.Status.DA_SMISTARE)
+        candidate = in_attesa_del_modulo_per_ufficio(cast(User, request.user)).select_related("richiesta__ente")
+        if not request.user.has_perm("inps_portal.view_pecinarrivo") or not candidate.exists():
+            raise Http404
+        form = SmistamentoForm(request.POST or None)
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            instradata = instradata_dal_numero(f"n. {form.cleaned_data['numero']}")
+            if instradata is None or not candidate.filter(pk=instradata.pk).exists():
+                form.add_error("numero", "Nessuna richiesta del suo ufficio in attesa del modulo ha questo numero.")
+            else:
+                try:
+                    services.modulo_da_pec(
+                        pec_id=messaggio.pk, instradata_id=instradata.pk, chi=cast(User, request.user)
+                    )
+                except services.RichiestaNonAmmessa as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    self.message_user(
+                        request, f"PEC associata alla richiesta n. {instradata.numero}.", messages.SUCCESS
+                    )
+                    return redirect("admin:abilitazioni_richiestainstradata_change", instradata.pk)
+            status = 400
+        elif request.method == "POST":
+            status = 400
+        contesto = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "pec": messaggio,
+            "allegati": messaggio.allegati.all(),
+            "candidate": [(i, services.difformita_della_pec(messaggio, i)) for i in candidate[:20]],
+            "form": form,
+            "title": "Associa la PEC a una richiesta di abilitazioni",
+        }
+        return TemplateResponse(request, "admin/abilitazioni/smista.html", contesto, status=status)
 
     def _instradata(self, request: HttpRequest, pk: int) -> RichiestaInstradata:
         if not self.has_view_permission(request):
             raise Http404
         return get_object_or_404(
             self.get_queryset(request)
-            .select_related("richiesta__user", "richiesta__ente__comune__provincia", "struttura", "messaggio_pec")
+            .select_related("richiesta__user", "richiesta__ente__comune__provincia", "struttura", "pec_in_arrivo")
             .prefetch_related("voci__abilitazione"),
             pk=pk,
         )
@@ -227,6 +338,7 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "instradata": instradata,
+            "firma": descrivi_firma_del_modulo(instradata.firma),
             "form": form,
             "title": f"Richiesta di {instradata.richiesta.user}, allegato {instradata.allegato}",
         }

@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from abilitazioni.models import Abilitazione
@@ -49,3 +51,37 @@ class RichiestaForm(forms.Form):
         self.fields["ente"].queryset = enti  # type: ignore[attr-defined]
         self.fields["aggiungi"].queryset = catalogo  # type: ignore[attr-defined]
         self.fields["rimuovi"].queryset = catalogo  # type: ignore[attr-defined]
+
+
+class ModuloFirmatoForm(forms.Form):
+    """The modulo signed by the Ente's legal representative: a PDF (signed digitally, or a scan of the signed paper)
+    or a CAdES envelope (.p7m), recognised by its content, within the size limit."""
+
+    modulo_firmato = forms.FileField(
+        label=_("Modulo firmato"),
+        help_text=_("PDF firmato digitalmente (o scansione del modulo firmato), oppure busta .p7m; al massimo 5 MB."),
+        error_messages={"required": _("Scelga il file del modulo firmato."), "empty": _("Il file è vuoto.")},
+    )
+
+    def clean_modulo_firmato(self) -> Any:
+        file = self.cleaned_data["modulo_firmato"]
+        limite = settings.DOCUMENTI_DIMENSIONE_MASSIMA
+        if not file.size:
+            raise forms.ValidationError(_("Il file è vuoto."), code="vuoto")
+        if file.size > limite:
+            raise forms.ValidationError(
+                _("Il file pesa %(peso)s: il massimo è %(limite)s."),
+                code="troppo_grande",
+                params={"peso": filesizeformat(file.size), "limite": filesizeformat(limite)},
+            )
+        file.seek(0)
+        inizio = file.read(1024)
+        file.seek(0)
+        nome = (file.name or "").lower()
+        if inizio.startswith(b"%PDF-") and nome.endswith(".pdf"):
+            return file
+        if nome.endswith(".p7m") and (inizio[:1] == b"\x30" or inizio.lstrip().startswith(b"MI")):
+            return file  # DER (a SEQUENCE) or base64 of it
+        raise forms.ValidationError(
+            _("Il file non è un PDF né una busta .p7m (o l'estensione non corrisponde al contenuto)."), code="tipo"
+        )

@@ -90,6 +90,14 @@ class Abilitazione(models.Model):
             raise ValidationError(errori)
 
 
+def _percorso_modulo(instance: object, filename: str) -> str:
+    """A random name: nothing of the uploaded file's name ends up on disk."""
+    import uuid
+    from pathlib import PurePath
+
+    return f"moduli/{clock.today():%Y/%m}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:8]}"
+
+
 class RichiestaAbilitazioni(models.Model):
     """What an operator asked for one Ente, at once: split into one routed request per allegato."""
 
@@ -110,7 +118,8 @@ class RichiestaInstradata(models.Model):
     """The part of a request that one office decides: the abilitazioni of one allegato."""
 
     class Status(models.TextChoices):
-        INVIATA = "inviata", "Inviata"
+        ATTESA_MODULO = "attesa_modulo", "In attesa del modulo firmato"
+        INVIATA = "inviata", "Modulo ricevuto, in attesa dell'ufficio"
         IN_CARICO = "in_carico", "Presa in carico"
         APPROVATA = "approvata", "Approvata"
         RESPINTA = "respinta", "Respinta"
@@ -127,16 +136,35 @@ class RichiestaInstradata(models.Model):
         help_text="L'ufficio che decide, quando la richiesta arriva nel portale.",
     )
     indirizzo_pec = models.EmailField(blank=True, help_text="L'indirizzo PEC di destinazione (allegati 4 e 5).")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVIATA, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ATTESA_MODULO, db_index=True)
     motivo = models.TextField(blank=True)
+    # The modulo signed by the Ente's legal representative: uploaded by the operator (allegati 2 and 3) or attached
+    # to the PEC the Ente sent to the routing address (4 and 5). The request reaches the office when it arrives.
+    modulo_firmato = models.FileField(upload_to=_percorso_modulo, blank=True)
+    modulo_ricevuto_il = models.DateTimeField(null=True, blank=True)
+    pec_in_arrivo = models.ForeignKey(
+        "inps_portal.PECInArrivo",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="PEC dell'Ente",
+        help_text="Allegati 4 e 5: la PEC con cui l'Ente ha inviato il modulo firmato.",
+    )
+    firma = models.JSONField(
+        "verifica della firma del modulo",
+        default=dict,
+        blank=True,
+        help_text="Esito della verifica della firma digitale del modulo (vuoto: non ancora ricevuto).",
+    )
     messaggio_pec = models.OneToOneField(
         "inps_portal.MessaggioPEC",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="PEC dell'Ente",
-        help_text="Allegati 4 e 5: la PEC con il modulo, inviata dall'indirizzo dell'Ente; le sue ricevute.",
+        verbose_name="PEC inviata dal portale (storico)",
+        help_text="Solo richieste precedenti: il portale non invia più la PEC al posto dell'Ente.",
     )
     aggiornata_il = models.DateTimeField(default=clock.now)
 
@@ -171,7 +199,11 @@ class RichiestaInstradata(models.Model):
         return f"allegato-{self.allegato}-richiesta-{self.richiesta_id}.pdf"
 
 
-IN_CORSO = (RichiestaInstradata.Status.INVIATA, RichiestaInstradata.Status.IN_CARICO)
+IN_CORSO = (
+    RichiestaInstradata.Status.ATTESA_MODULO,
+    RichiestaInstradata.Status.INVIATA,
+    RichiestaInstradata.Status.IN_CARICO,
+)
 
 
 class VoceRichiesta(models.Model):

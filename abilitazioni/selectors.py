@@ -79,15 +79,27 @@ def uffici_che_decidono(user: User) -> Uffici:
 
 def filtro_coda(user: User) -> Q:
     """The one definition of an office's queue (the admin, the decision pages and the services use it): the routed
-    requests addressed to the user's Sedi or Direzioni, those of a team's allegato only to the team's members.
+    requests addressed to the user's Sedi or Direzioni whose signed modulo has arrived, those of a team's allegato
+    only to the team's members.
 
     The offices are read first, so the queue is a plain filter on its own columns, which the (struttura, id) index
     serves whatever the size of the other offices' queues."""
+    # A request reaches the office with its signed modulo: before (also if withdrawn before), it was never there.
+    return filtro_uffici(user) & Q(modulo_ricevuto_il__isnull=False)
+
+
+def filtro_uffici(user: User) -> Q:
+    """The routed requests addressed to the user's offices (and teams), whatever their state."""
     uffici = uffici_che_decidono(user)
     coda = Q(struttura_id__in=uffici.strutture) & ~Q(allegato__in=list(TEAM_PER_ALLEGATO))
     for allegato, codice in TEAM_PER_ALLEGATO.items():
         coda |= Q(allegato=allegato, struttura_id__in=uffici.nei_team[codice])
     return coda
+
+
+def in_attesa_del_modulo_per_ufficio(user: User) -> QuerySet[RichiestaInstradata]:
+    """The requests of the user's offices still waiting for the Ente's PEC: those a PEC to sort may be filed to."""
+    return RichiestaInstradata.objects.filter(filtro_uffici(user), status=RichiestaInstradata.Status.ATTESA_MODULO)
 
 
 def instradate_per_ufficio(user: User) -> QuerySet[RichiestaInstradata]:

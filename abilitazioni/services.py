@@ -4,10 +4,13 @@ office that decides it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from abilitazioni.models import (
@@ -21,9 +24,10 @@ from abilitazioni.models import (
 from abilitazioni.selectors import destinazione, instradate_per_ufficio
 from accounts import selectors as persone
 from accounts.models import PIN, AbilitazioneDetenuta, Ente, User
-from inps_portal import clock
-from inps_portal.pec.models import MessaggioPEC
-from inps_portal.pec.services import Allegato, pec_send
+from inps_portal import clock, firme
+from inps_portal.pec.arrivo import pec_in_arrivo_smista
+from inps_portal.pec.models import AllegatoPECInArrivo, PECInArrivo
+from inps_portal.pec.services import pec_send
 
 logger = logging.getLogger(__name__)
 Status = RichiestaInstradata.Status
@@ -85,61 +89,158 @@ def richiesta_crea(
         VoceRichiesta.objects.bulk_create(
             [VoceRichiesta(instradata=instradata, abilitazione=a, operazione=op) for a, op in gruppo_voci]
         )
-        EventoRichiesta.objects.create(instradata=instradata, da="", a=Status.INVIATA, chi=user, motivo="richiesta")
-        if instradata.indirizzo_pec:
-            _invia_modulo(instradata)
+        EventoRichiesta.objects.create(
+            instradata=instradata, da="", a=Status.ATTESA_MODULO, chi=user, motivo="richiesta"
+        )
     logger.info("richiesta di abilitazioni", extra={"richiesta_id": richiesta.pk, "ente_id": ente.pk})
     return richiesta
 
 
-def _pec_dall_ente(
-    instradata: RichiestaInstradata, modello: str, allegati: Sequence[Allegato] = (), **contesto: Any
-) -> MessaggioPEC:
-    """A PEC the Ente sends about a request of allegato 4 or 5: from the Ente's own PEC address to the routing
-    address, queued in the caller's transaction; its receipts are tracked by the PEC service (outside production it
-    goes to the local gateway whatever the routing address)."""
-    richiesta = instradata.richiesta
-    return pec_send(
-        modello=modello,
-        destinatari=[instradata.indirizzo_pec],
-        mittente=richiesta.ente.pec,
-        riferimento=instradata,
-        allegati=allegati,
-        contesto={
-            "ente": richiesta.ente.nome,
-            "ente_cf": richiesta.ente.codice_fiscale,
-            "persona": f"{richiesta.user.get_full_name()} ({richiesta.user.codice_fiscale})",
-            "allegato": instradata.allegato,
-            "numero": instradata.numero,
-            **contesto,
-        },
+@transaction.atomic
+def richiesta_ritira(*, instradata_id: int, user: User) -> RichiestaInstradata:
+    """The operator withdraws a routed request, while nobody has taken it in charge. A modulo that reached the office
+    stays with the request, which the office sees withdrawn."""
+    instradata = (
+        RichiestaInstradata.objects.select_for_update(of=("self",))
+        .select_related("richiesta__user", "richiesta__ente")
+        .get(pk=instradata_id, richiesta__user=user)
     )
+    if instradata.status not in (Status.ATTESA_MODULO, Status.INVIATA):
+        raise RichiestaNonAmmessa("La richiesta è già stata presa in carico dall'ufficio: non si può più ritirare.")
+    _cambia(instradata, Status.RITIRATA, user)
+    return instradata
 
 
-def _invia_modulo(instradata: RichiestaInstradata) -> None:
-    """Allegati 4 and 5 go by PEC from the Ente, with the filled modulo attached."""
-    from abilitazioni.moduli import modulo_compilato_pdf
+# --- The signed modulo: uploaded (allegati 2 and 3), or attached to the Ente's PEC (4 and 5) ----------------------
 
-    modulo = Allegato(instradata.nome_file_modulo, "application/pdf", modulo_compilato_pdf(instradata))
-    voci = [str(v) for v in instradata.voci.select_related("abilitazione")]
-    instradata.messaggio_pec = _pec_dall_ente(instradata, "richiesta_abilitazioni", [modulo], voci=voci)
-    instradata.save(update_fields=["messaggio_pec"])
+NUMERO_NELL_OGGETTO = re.compile(r"\bn\.?\s*(\d{1,12})\s*/\s*([2-5])\b", re.IGNORECASE)
+
+
+def oggetto_della_pec(instradata: RichiestaInstradata) -> str:
+    """The subject the Ente writes, with the number the portal files the PEC by."""
+    ente = instradata.richiesta.ente
+    return f"Richiesta abilitazioni n. {instradata.numero} - {ente.nome} (C.F. {ente.codice_fiscale})"
+
+
+def _esito_firma(esito: firme.EsitoFirma) -> dict[str, Any]:
+    return {
+        "firmato": esito.firmato,
+        "valida": esito.firmato and esito.integra and esito.attendibile and esito.valida_al_momento,
+        "firmatario": esito.firmatario or "",
+        "codice_fiscale": esito.codice_fiscale or "",
+        "emittente": esito.emittente or "",
+        "numero_serie": esito.numero_serie or "",
+        "firmato_il": esito.firmato_il.isoformat() if esito.firmato_il else "",
+        "problemi": list(esito.problemi),
+    }
+
+
+def _modulo_arrivato(instradata: RichiestaInstradata, chi: User | None, motivo: str) -> None:
+    instradata.modulo_ricevuto_il = clock.now()
+    precedente = instradata.status
+    instradata.status, instradata.aggiornata_il = Status.INVIATA, instradata.modulo_ricevuto_il
+    instradata.save()
+    EventoRichiesta.objects.create(instradata=instradata, da=precedente, a=Status.INVIATA, chi=chi, motivo=motivo)
 
 
 @transaction.atomic
-def richiesta_ritira(*, instradata_id: int, user: User) -> RichiestaInstradata:
-    """The operator withdraws a routed request, while nobody has taken it in charge."""
+def modulo_carica(*, instradata_id: int, user: User, file: UploadedFile) -> RichiestaInstradata:
+    """Allegati 2 and 3: the operator uploads the modulo signed by the Ente's legal representative (a signed PDF or a
+    scan); the request then reaches the office. Replaceable until the office takes the request in charge."""
+    instradata = RichiestaInstradata.objects.select_for_update().get(pk=instradata_id, richiesta__user=user)
+    if instradata.indirizzo_pec:
+        raise RichiestaNonAmmessa(
+            "Per questo allegato il modulo firmato arriva con la PEC dell'Ente all'indirizzo indicato, non si carica."
+        )
+    if instradata.status not in (Status.ATTESA_MODULO, Status.INVIATA):
+        raise RichiestaNonAmmessa("La richiesta non attende più il modulo: è già presa in carico, decisa o ritirata.")
+    file.seek(0)
+    contenuto = file.read()
+    file.seek(0)
+    instradata.firma = _esito_firma(firme.verifica_documento(file.name or "modulo", contenuto))
+    instradata.modulo_firmato = file  # type: ignore[assignment]
+    if instradata.status == Status.ATTESA_MODULO:
+        _modulo_arrivato(instradata, user, "modulo firmato caricato")
+    else:
+        instradata.modulo_ricevuto_il = clock.now()
+        instradata.save()
+        EventoRichiesta.objects.create(
+            instradata=instradata, da=Status.INVIATA, a=Status.INVIATA, chi=user, motivo="modulo firmato sostituito"
+        )
+    return instradata
+
+
+def instradata_dal_numero(oggetto: str) -> RichiestaInstradata | None:
+    trovato = NUMERO_NELL_OGGETTO.search(oggetto or "")
+    if trovato is None:
+        return None
+    return (
+        RichiestaInstradata.objects.select_related("richiesta__ente")
+        .filter(richiesta_id=int(trovato.group(1)), allegato=int(trovato.group(2)))
+        .first()
+    )
+
+
+@transaction.atomic
+def modulo_da_pec(*, pec_id: int, instradata_id: int, chi: User | None = None) -> RichiestaInstradata:
+    """Allegati 4 and 5: file the Ente's PEC to its request. Automatically (``chi`` None) only when it came certified
+    from the Ente's registered PEC address to the request's routing mailbox, with the modulo attached; by hand, a
+    member of the central office who has read it decides (the checks that failed are recorded in the history)."""
+    pec = PECInArrivo.objects.select_for_update().get(pk=pec_id)
     instradata = (
         RichiestaInstradata.objects.select_for_update(of=("self",))
-        .select_related("richiesta__user", "richiesta__ente", "messaggio_pec")
-        .get(pk=instradata_id, richiesta__user=user)
+        .select_related("richiesta__ente")
+        .get(pk=instradata_id)
     )
-    if instradata.status != Status.INVIATA:
-        raise RichiestaNonAmmessa("La richiesta è già stata presa in carico dall'ufficio: non si può più ritirare.")
-    _cambia(instradata, Status.RITIRATA, user)
-    if instradata.messaggio_pec is not None:  # the mailbox has the request already: the Ente withdraws it by PEC too
-        _pec_dall_ente(instradata, "ritiro_abilitazioni", message_id=instradata.messaggio_pec.message_id)
+    if pec.status != PECInArrivo.Status.DA_SMISTARE:
+        raise RichiestaNonAmmessa("La PEC è già stata smistata.")
+    if not instradata.indirizzo_pec:
+        raise RichiestaNonAmmessa("Questa richiesta non arriva per PEC: il modulo lo carica l'operatore.")
+    if instradata.status != Status.ATTESA_MODULO:
+        raise RichiestaNonAmmessa(
+            f"La richiesta n. {instradata.numero} non attende il modulo ({instradata.get_status_display().lower()})."
+        )
+    allegato = AllegatoPECInArrivo.objects.filter(pec=pec).order_by("-firmato", "pk").first()
+    if allegato is None:
+        raise RichiestaNonAmmessa("La PEC non ha allegati: manca il modulo firmato.")
+    difformita = difformita_della_pec(pec, instradata)
+    if difformita and chi is None:
+        raise RichiestaNonAmmessa(" ".join(difformita))
+    instradata.modulo_firmato.save(allegato.nome, ContentFile(bytes(allegato.contenuto)), save=False)
+    instradata.pec_in_arrivo = pec
+    instradata.firma = {
+        "firmato": allegato.firmato,
+        "valida": allegato.firma_valida,
+        "firmatario": allegato.firmatario,
+        "codice_fiscale": allegato.codice_fiscale_firmatario,
+        "emittente": allegato.emittente,
+        "numero_serie": allegato.numero_serie,
+        "firmato_il": allegato.firmato_il.isoformat() if allegato.firmato_il else "",
+        "problemi": list(allegato.problemi),
+    }
+    motivo = (
+        "modulo arrivato con la PEC dell'Ente"
+        if chi is None
+        else "PEC smistata a mano: " + (" ".join(difformita) or "nessuna difformità")
+    )
+    _modulo_arrivato(instradata, chi, motivo)
+    pec_in_arrivo_smista(pec_id=pec.pk, riferimento=instradata, chi=chi)
     return instradata
+
+
+def difformita_della_pec(pec: PECInArrivo, instradata: RichiestaInstradata) -> list[str]:
+    """What does not match between a PEC and the request it names: said in Italian, for the office."""
+    ente = instradata.richiesta.ente
+    problemi = []
+    if not pec.certificata:
+        problemi.append("Il messaggio non è arrivato come posta certificata.")
+    if pec.mittente.lower() != ente.pec.strip().lower():
+        problemi.append(
+            f"Il mittente {pec.mittente or '(sconosciuto)'} non è l'indirizzo PEC registrato dell'Ente ({ente.pec})."
+        )
+    if pec.casella.lower() != instradata.indirizzo_pec.strip().lower():
+        problemi.append(f"È arrivata alla casella {pec.casella}, non a {instradata.indirizzo_pec}.")
+    return problemi
 
 
 def puo_decidere(user: User, instradata: RichiestaInstradata) -> bool:

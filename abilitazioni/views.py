@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from abilitazioni import moduli, services
-from abilitazioni.forms import RichiestaForm
+from abilitazioni.forms import ModuloFirmatoForm, RichiestaForm
 from abilitazioni.models import Abilitazione, RichiestaInstradata
 from accounts import selectors as persone
 from accounts.models import User
@@ -39,16 +39,23 @@ def richieste(request: HttpRequest) -> HttpResponse:
                 messages.success(request, gettext("Richiesta inviata: ogni parte va all'ufficio che la decide."))
                 return redirect("abilitazioni_richieste")
         status = 400
-    instradate = (
+    instradate = list(
         RichiestaInstradata.objects.filter(richiesta__user=user)
         .select_related("richiesta__ente", "struttura", "messaggio_pec")
         .prefetch_related("voci__abilitazione")
         .order_by("-richiesta__creata_il", "allegato")[:100]
     )
+    da_completare = [
+        (i, services.oggetto_della_pec(i) if i.indirizzo_pec else "")
+        for i in instradate
+        if i.status == RichiestaInstradata.Status.ATTESA_MODULO
+    ]
     contesto = {
         "form": form,
         "gruppi": _gruppi(form),
         "instradate": instradate,
+        "da_completare": da_completare,
+        "form_modulo": ModuloFirmatoForm(),
         "stato": request.stato_pin_online,  # type: ignore[attr-defined]
     }
     return render(request, "abilitazioni/richieste.html", contesto, status=status)
@@ -79,6 +86,27 @@ def ritira(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, gettext("Richiesta ritirata."))
+    return redirect("abilitazioni_richieste")
+
+
+@require_POST
+@area_riservata
+def modulo_firmato(request: HttpRequest, pk: int) -> HttpResponse:
+    """Allegati 2 and 3: the upload of the modulo signed by the Ente's legal representative; the request then reaches
+    the office. Someone else's request is a 404."""
+    user = cast(User, request.user)
+    instradata = get_object_or_404(RichiestaInstradata, pk=pk, richiesta__user=user)
+    form = ModuloFirmatoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errore in form.errors.get("modulo_firmato", []):
+            messages.error(request, str(errore))
+        return redirect("abilitazioni_richieste")
+    try:
+        services.modulo_carica(instradata_id=instradata.pk, user=user, file=form.cleaned_data["modulo_firmato"])
+    except services.RichiestaNonAmmessa as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, gettext("Modulo firmato ricevuto: la richiesta è ora all'esame dell'ufficio."))
     return redirect("abilitazioni_richieste")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 
@@ -117,10 +118,8 @@ RICHIESTE_DEMO = ["Visualizzazione note di debito Ente", "Domanda Valore PA", "S
 
 
 def _richieste_demo(mario: User) -> None:
-    """A dispositivo PIN for Mario Rossi (``PIN_DEMO_MARIO``) and one request per allegato 2, 3, 5.
-
-    The allegato 5 request leaves as a PEC from the demo Ente: outside production it reaches only the local gateway.
-    """
+    """A dispositivo PIN for Mario Rossi (``PIN_DEMO_MARIO``), one request per allegato 2, 3, 5 whose signed modulo
+    has arrived (so every office's queue has something to decide), and a PassWeb request waiting for the Ente's PEC."""
     from django.contrib.auth.hashers import check_password, make_password
 
     from abilitazioni.models import Abilitazione, RichiestaAbilitazioni
@@ -140,11 +139,49 @@ def _richieste_demo(mario: User) -> None:
         attivo.save(update_fields=["codice_hash"])
     if RichiestaAbilitazioni.objects.filter(user=mario).exists():
         return  # already there, perhaps decided during a demo: left as it is
-    richiesta_crea(
-        user=mario,
-        ente=Ente.objects.get(codice_fiscale="98000000012"),
-        aggiungi=Abilitazione.objects.filter(nome__in=RICHIESTE_DEMO),
+    ente = Ente.objects.get(codice_fiscale="98000000012")
+    richiesta = richiesta_crea(user=mario, ente=ente, aggiungi=Abilitazione.objects.filter(nome__in=RICHIESTE_DEMO))
+    for instradata in richiesta.instradate.select_related("richiesta__ente"):
+        _modulo_demo(instradata, mario)
+    # PassWeb, asked and waiting for the Ente's PEC: the operator's page says what the Ente sends, and where.
+    richiesta_crea(user=mario, ente=ente, aggiungi=Abilitazione.objects.filter(nome="PassWeb"))
+
+
+def _modulo_demo(instradata: Any, mario: User) -> None:
+    """The signed modulo of a demo request arrives as the circolare has it: uploaded by the operator (allegati 2 and
+    3), or with the Ente's PEC (5), registered as if the mailbox reading had found it: nothing is sent anywhere."""
+    from email.message import EmailMessage
+    from email.utils import make_msgid
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from abilitazioni.moduli import modulo_compilato_pdf
+    from abilitazioni.services import modulo_carica, oggetto_della_pec
+    from inps_portal import clock
+    from inps_portal.pec.arrivo import pec_in_arrivo_registra
+    from inps_portal.pec.busta import componi_busta
+
+    pdf = modulo_compilato_pdf(instradata)  # stands in for the scan of the modulo signed on paper
+    if not instradata.indirizzo_pec:
+        modulo_carica(
+            instradata_id=instradata.pk, user=mario, file=SimpleUploadedFile(instradata.nome_file_modulo, pdf)
+        )
+        return
+    messaggio = EmailMessage()
+    messaggio["From"] = instradata.richiesta.ente.pec
+    messaggio["To"] = instradata.indirizzo_pec
+    messaggio["Subject"] = oggetto_della_pec(instradata)
+    messaggio["Message-ID"] = make_msgid(domain="pec.example.it")
+    messaggio.set_content("Si trasmette il modulo firmato dal legale rappresentante dell'Ente.")
+    messaggio.add_attachment(pdf, maintype="application", subtype="pdf", filename=instradata.nome_file_modulo)
+    busta = componi_busta(
+        originale=messaggio,
+        destinatario=instradata.indirizzo_pec,
+        gestore="Gestore PEC dimostrativo",
+        dominio="pec-demo.localhost",
+        quando=clock.now(),
     )
+    pec_in_arrivo_registra(grezzo=busta, casella=instradata.indirizzo_pec)
 
 
 # Operators of Enti who still hold ex-Inpdap credentials: logging in starts the unification (case a and case b).

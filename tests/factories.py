@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import TYPE_CHECKING, Literal
 
 import factory
 from codicefiscale import codicefiscale
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Comune, Ente, Struttura, Team, User
 from accounts.roles import Ruolo
 from accounts.services import ruolo_assegna, team_assegna
+from inps_portal import clock
+from inps_portal.pec.arrivo import pec_in_arrivo_registra
+from inps_portal.pec.busta import componi_busta
+from inps_portal.pec.models import PECInArrivo
+
+if TYPE_CHECKING:
+    from abilitazioni.models import RichiestaAbilitazioni, RichiestaInstradata
 
 PASSWORD = "Password.Di.Prova.1"
 _NAMES: list[tuple[str, str, Literal["M", "F"]]] = [
@@ -80,3 +90,55 @@ def personale_del_team(codice_struttura: str, codice_team: str = Team.CREDITO_WE
     return nel_team(
         personale_inps(Ruolo.PERSONALE_DIREZIONE_REGIONALE, codice_struttura), codice_struttura, codice_team
     )
+
+
+# --- The signed modulo of a request for abilitazioni (Circolare 71/2016, par. 4) ---------------------------------
+
+PDF_MINIMO = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pec_dell_ente(
+    instradata: RichiestaInstradata,
+    *,
+    mittente: str | None = None,
+    oggetto: str | None = None,
+    allegati: dict[str, bytes] | None = None,
+    casella: str | None = None,
+) -> PECInArrivo:
+    """The PEC the Ente sends with the signed modulo, as it arrives in the routing mailbox (in its transport
+    envelope), registered by the portal's mailbox reading. Nothing is sent anywhere."""
+    from abilitazioni.services import oggetto_della_pec
+
+    ente = instradata.richiesta.ente
+    messaggio = EmailMessage()
+    messaggio["From"] = mittente or ente.pec
+    messaggio["To"] = casella or instradata.indirizzo_pec
+    messaggio["Subject"] = oggetto if oggetto is not None else oggetto_della_pec(instradata)
+    messaggio["Message-ID"] = make_msgid(domain="pec-ente.localhost")
+    messaggio.set_content("Si trasmette il modulo firmato dal legale rappresentante.")
+    for nome, contenuto in (allegati if allegati is not None else {"modulo-firmato.pdf": PDF_MINIMO}).items():
+        messaggio.add_attachment(contenuto, maintype="application", subtype="pdf", filename=nome)
+    busta = componi_busta(
+        originale=messaggio,
+        destinatario=casella or instradata.indirizzo_pec,
+        gestore="Gestore PEC di prova",
+        dominio="gestore-prova.localhost",
+        quando=clock.now(),
+    )
+    return pec_in_arrivo_registra(grezzo=busta, casella=casella or instradata.indirizzo_pec)
+
+
+def modulo_consegnato(richiesta: RichiestaAbilitazioni) -> None:
+    """Every routed request of ``richiesta`` gets its signed modulo as the circolare has it arrive: uploaded by the
+    operator (allegati 2 and 3) or with the Ente's PEC (4 and 5); the requests then reach their offices."""
+    from abilitazioni.services import modulo_carica
+
+    for instradata in richiesta.instradate.select_related("richiesta__ente", "richiesta__user"):
+        if instradata.indirizzo_pec:
+            pec_dell_ente(instradata)
+        else:
+            modulo_carica(
+                instradata_id=instradata.pk,
+                user=instradata.richiesta.user,
+                file=SimpleUploadedFile("modulo-firmato.pdf", PDF_MINIMO),
+            )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -19,7 +20,7 @@ from abilitazioni.models import Abilitazione, RichiestaInstradata
 from abilitazioni.services import richiesta_crea
 from accounts.models import PIN, Comune, User
 from accounts.roles import Ruolo
-from tests.factories import EnteFactory, UserFactory, nel_team, personale_inps
+from tests.factories import PDF_MINIMO, EnteFactory, UserFactory, modulo_consegnato, nel_team, personale_inps
 from tests.test_unificazione import crea_pin
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,7 @@ ATTESI: dict[str, Atteso] = {
     "abilitazioni_richieste": lambda ruolo, _: 200 if ruolo in OPERATORI else 404,
     "abilitazioni_ritira": lambda ruolo, _: 405,  # POST only: see the POST walk below
     "abilitazioni_modulo": lambda ruolo, _: 200 if ruolo == PROPRIETARIO else 404,
+    "abilitazioni_modulo_firmato": lambda ruolo, _: 405,  # POST only: see the POST walk below
     # Public.
     "modulistica": lambda ruolo, _: 200,
     "modulistica_allegato": lambda ruolo, _: 200,
@@ -88,6 +90,11 @@ ATTESI: dict[str, Atteso] = {
     "admin:abilitazioni_richiestainstradata_modulo": lambda r, a: (
         404 if r in OPERATORI else _richiesta_dell_ufficio(r, a)
     ),
+    "admin:abilitazioni_richiestainstradata_modulo_firmato": lambda r, a: (
+        404 if r in OPERATORI else _richiesta_dell_ufficio(r, a)
+    ),
+    # Filing a PEC by hand: the scene's PECs were filed already, so there is nothing to sort for anyone.
+    "admin:abilitazioni_richiestainstradata_smista": lambda r, a: 404,
     "admin:abilitazioni_richiestainstradata_delete": lambda r, a: (
         404 if r in OPERATORI else (403 if _richiesta_dell_ufficio(r, a) == 200 else 404)
     ),
@@ -144,6 +151,8 @@ def scena(registro: None) -> dict[str, Any]:
     romana = richiesta_crea(
         user=altro, ente=ente_romano, aggiungi=[Abilitazione.objects.get(nome="Visualizzazione note di debito Ente")]
     )
+    modulo_consegnato(richiesta)
+    modulo_consegnato(romana)
     persone: dict[str, User] = {PROPRIETARIO: proprietario, ALTRO_ENTE: altro}
     persone |= {nome: personale_inps(ruolo, codice) for nome, (ruolo, codice) in STAFF.items()}
     nel_team(persone["Direzione regionale competente"], "DR-18")  # allegato 3 goes to its team
@@ -195,6 +204,11 @@ def test_no_role_changes_a_request_that_is_not_theirs(client: Client, scena: dic
         competente = ruolo == COMPETENTE[allegato]
         ritira = client.post(reverse("abilitazioni_ritira", args=[instradata.pk]))
         assert ritira.status_code == 404
+        carica = client.post(
+            reverse("abilitazioni_modulo_firmato", args=[instradata.pk]),
+            {"modulo_firmato": SimpleUploadedFile("modulo.pdf", PDF_MINIMO)},
+        )
+        assert carica.status_code == 404
         decidi = client.post(
             reverse("admin:abilitazioni_richiestainstradata_decidi", args=[instradata.pk]), {"azione": "prendi"}
         )
@@ -233,7 +247,9 @@ def test_the_queue_costs_the_same_queries_whatever_its_size(
     )
     for n in range(60):  # more than a page of the queue
         richiesta = richiesta_crea(user=proprietario, ente=ente, aggiungi=[catalogo[n % len(catalogo)]])
-        RichiestaInstradata.objects.filter(richiesta=richiesta).update(status=RichiestaInstradata.Status.APPROVATA)
+        RichiestaInstradata.objects.filter(richiesta=richiesta).update(
+            status=RichiestaInstradata.Status.APPROVATA, modulo_ricevuto_il=richiesta.creata_il
+        )
     with CaptureQueriesContext(connection) as molti:
         risposta = client.get(elenco)
     assert risposta.context["cl"].result_count == 61
@@ -260,7 +276,7 @@ def test_the_office_reads_what_is_asked_and_the_history(client: Client, scena: d
     testo = pagina.content.decode()
     for voce in instradata.voci.select_related("abilitazione"):
         assert voce.abilitazione.nome in testo
-    assert "Inviata" in testo
+    assert "Modulo ricevuto, in attesa dell&#x27;ufficio" in testo
 
 
 def test_each_reading_of_a_request_by_the_office_is_logged(

@@ -82,12 +82,15 @@ def test_the_demo_has_a_request_in_each_office_queue(registro: None, pec_locale:
 
     call_command("seed_demo")
     call_command("seed_demo")
-    assert RichiestaInstradata.objects.count() == 3
+    assert RichiestaInstradata.objects.count() == 4
     for codice_fiscale, allegato in (("BNCLRA85L42C352P", 2), ("SPSGPP70S21F839M", 3), ("FRRGLI82P49H501V", 5)):
         coda = instradate_per_ufficio(User.objects.get(codice_fiscale=codice_fiscale))
         assert list(coda.values_list("allegato", flat=True)) == [allegato]
+    # PassWeb waits for the Ente's PEC: the central office that decides it has nothing yet.
+    assert not instradate_per_ufficio(User.objects.get(codice_fiscale="LMBDVD77M08H501J")).exists()
     client = Client()
     client.post(reverse("account_login"), {"login": "RSSMRA78C15D086Z", "password": PIN_DEMO_MARIO.lower()})
     pagina = client.get(reverse("abilitazioni_richieste"))
     assert pagina.status_code == 200
     assert "Soggiorni senior" in pagina.content.decode()
+    assert "AbilitazioneEnti.GestionePubblica@postacert.inps.gov.it" in pagina.content.decode()

@@ -48,7 +48,8 @@ def test_a_mixed_request_becomes_one_routed_request_per_allegato(operatore: tupl
     assert instradate[3].struttura.nome == "Direzione regionale Calabria"
     assert instradate[4].indirizzo_pec == "AbilitazioneEnti.GestionePubblica@postacert.inps.gov.it"
     assert instradate[5].indirizzo_pec == "dc.creditowelfare@postacert.inps.gov.it"
-    assert all(i.status == RichiestaInstradata.Status.INVIATA for i in instradate.values())
+    # Each waits for its modulo signed by the Ente's legal representative before it reaches the office.
+    assert all(i.status == RichiestaInstradata.Status.ATTESA_MODULO for i in instradate.values())
 
 
 @pytest.mark.parametrize("nome", ["PassWeb", "Soggiorni climatici ENAM"])
@@ -87,7 +88,7 @@ def test_a_request_is_withdrawn_while_nobody_took_it(operatore: tuple) -> None:
     richiesta_ritira(instradata_id=instradata.pk, user=user)
     instradata.refresh_from_db()
     assert instradata.status == RichiestaInstradata.Status.RITIRATA
-    assert list(instradata.eventi.values_list("a", flat=True)) == ["inviata", "ritirata"]
+    assert list(instradata.eventi.values_list("a", flat=True)) == ["attesa_modulo", "ritirata"]
     # Withdrawn, it no longer blocks a new request for the same abilitazione.
     richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Domanda Valore PA")])
     presa = richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Domanda assistenza domiciliare")]).instradate.get()
@@ -162,7 +163,7 @@ def test_the_office_takes_it_in_charge_approves_and_the_pin_gets_the_abilitazion
     from accounts.models import AbilitazioneDetenuta
     from accounts.roles import Ruolo
     from inps_portal.pec.models import MessaggioPEC
-    from tests.factories import personale_del_team, personale_inps
+    from tests.factories import modulo_consegnato, personale_del_team, personale_inps
 
     user, ente = operatore
     user.email = "operatore@example.it"
@@ -171,6 +172,8 @@ def test_the_office_takes_it_in_charge_approves_and_the_pin_gets_the_abilitazion
         user=user, ente=ente, aggiungi=[_ab("Domanda Valore PA")], rimuovi=[_ab("Visualizzazione versamenti Ente")]
     )
     sede_voce = richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Visualizzazione note di debito Ente")])
+    modulo_consegnato(richiesta)
+    modulo_consegnato(sede_voce)
     regionale = richiesta.instradate.get(allegato=3)
     c = cast(Client, client)
     # Another region's team, and the Sede, see nothing of it.

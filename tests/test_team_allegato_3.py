@@ -26,7 +26,7 @@ from accounts.services import (
     team_assegna,
     team_revoca,
 )
-from tests.factories import EnteFactory, UserFactory, nel_team, personale_del_team, personale_inps
+from tests.factories import EnteFactory, UserFactory, modulo_consegnato, nel_team, personale_del_team, personale_inps
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,7 @@ def allegato_3(registro: None) -> RichiestaInstradata:
     )
     AbilitazioneDetenuta.objects.create(pin=pin, ente=ente, nome="Visualizzazione versamenti Ente")
     richiesta = richiesta_crea(user=operatore, ente=ente, aggiungi=[Abilitazione.objects.get(nome="Domanda Valore PA")])
+    modulo_consegnato(richiesta)
     instradata = richiesta.instradate.get()
     assert (instradata.allegato, instradata.struttura.codice) == (3, "DR-18")
     return instradata
@@ -177,8 +178,8 @@ def test_allegato_3_of_a_metropolitan_province_goes_to_the_direzione_regionale_t
         origine=PIN.Origine.PREESISTENTE,
     )
     ruolo_assegna(user=operatore, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=ente)
-    instradata = richiesta_crea(
-        user=operatore, ente=ente, aggiungi=[Abilitazione.objects.get(nome="Domanda Valore PA")]
-    ).instradate.get()
+    richiesta = richiesta_crea(user=operatore, ente=ente, aggiungi=[Abilitazione.objects.get(nome="Domanda Valore PA")])
+    modulo_consegnato(richiesta)
+    instradata = richiesta.instradate.get()
     assert instradata.struttura == _team("DR-12").struttura
     assert instradate_per_ufficio(personale_del_team("DR-12")).filter(pk=instradata.pk).exists()

@@ -1,14 +1,17 @@
 """Requests for abilitazioni in the browser (Circolare INPS 71/2016, section 4): the operator of an Ente asks for one
-abilitazione of allegato 2 and one of allegato 3; the Sede territoriale approves the first and the Direzione regionale
-rejects the second in the back office; the operator reads both outcomes and finds the new abilitazione among those
-held for the Ente. axe-core scans every page of the operator on the way."""
+abilitazione of allegato 2 and one of allegato 3 and uploads each modulo signed by the Ente's legal representative (one
+signed digitally, one a scan); the Sede territoriale approves the first, reading the verified signature, and the
+Direzione regionale rejects the second in the back office; the operator reads both outcomes and finds the new
+abilitazione among those held for the Ente. axe-core scans every page of the operator on the way."""
 
 from __future__ import annotations
 
 import importlib
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +27,7 @@ from inps_portal.pec.models import MessaggioPEC
 from tests.e2e.conftest import COSENZA_ISTAT, TIMEOUT_MS, VIEWPORT, submit_login
 from tests.e2e.test_accessibilita import assert_no_serious_violations
 from tests.factories import PASSWORD, EnteFactory, UserFactory, nel_team
+from tests.pki import crea_ca, emetti_firmatario, firma_pdf, pdf_semplice, pem
 from tests.test_unificazione import crea_pin
 
 pytestmark = pytest.mark.e2e
@@ -58,6 +62,19 @@ def _personale(nome: str, cognome: str, ruolo: Ruolo, codice_struttura: str) -> 
     user = UserFactory.create(nome=nome, cognome=cognome)
     ruolo_assegna(user=user, ruolo=ruolo, organizzazione=Struttura.objects.get(codice=codice_struttura))
     return user
+
+
+@pytest.fixture
+def modulo_firmato(settings: Any, tmp_path: Path) -> bytes:
+    """A modulo signed digitally by Mario Rossi with a certificate of a test authority the portal trusts."""
+    settings.PORTAL_CLOCK_NOW = OGGI  # the certificate is valid around the day of the journey
+    ca = crea_ca()
+    radice = tmp_path / "radice.pem"
+    radice.write_bytes(pem(ca.certificato))
+    settings.FIRME_RADICI_ATTENDIBILI = [str(radice)]
+    # pyHanko runs its own event loop: away from the one Playwright keeps in this thread.
+    with ThreadPoolExecutor(max_workers=1) as esecutore:
+        return esecutore.submit(firma_pdf, pdf_semplice("Modulo allegato 2 firmato"), emetti_firmatario(ca)).result()
 
 
 @pytest.fixture
@@ -140,7 +157,7 @@ def _apri_dalla_coda(page: Page, persone: Persone, allegato: int) -> None:
     righe = _righe_di_dati(page)
     expect(righe).to_have_count(1)
     expect(righe).to_contain_text(f"Allegato {allegato}")
-    expect(righe).to_contain_text("Inviata")
+    expect(righe).to_contain_text("Modulo ricevuto, in attesa dell'ufficio")
     expect(righe).to_contain_text(persone.ente.nome)
     righe.get_by_role("link", name=re.compile(r"^Verdi Giulia")).click()
     expect(page).to_have_url(re.compile(r"/admin/abilitazioni/richiestainstradata/\d+/change/$"))
@@ -159,8 +176,18 @@ def _prendi_in_carico(page: Page) -> None:
     expect(page.get_by_role("button", name="Prendi in carico")).to_have_count(0)
 
 
+def _carica_il_modulo(page: Page, allegato: int, nome: str, contenuto: bytes) -> None:
+    """In the "da completare" section, the operator uploads the signed modulo of the request of ``allegato``."""
+    sezione = page.get_by_test_id("da-completare").filter(has_text=f"(allegato {allegato})")
+    sezione.get_by_label("Carichi il modulo firmato").set_input_files(
+        files=[{"name": nome, "mimeType": "application/pdf", "buffer": contenuto}]
+    )
+    sezione.get_by_role("button", name="Invia il modulo firmato").click()
+    expect(page.get_by_role("main").get_by_role("status").filter(has_text="Modulo firmato ricevuto")).to_be_visible()
+
+
 def test_operator_asks_the_offices_decide_and_the_operator_reads_the_outcomes(
-    page: Page, altro_browser: Page, live_server: LiveServer, persone: Persone
+    page: Page, altro_browser: Page, live_server: LiveServer, persone: Persone, modulo_firmato: bytes
 ) -> None:
     operatore, ente = persone.operatore, persone.ente
     main = page.get_by_role("main")
@@ -197,10 +224,19 @@ def test_operator_asks_the_offices_decide_and_the_operator_reads_the_outcomes(
     )
     expect(_righe_delle_richieste(page)).to_have_count(2)
     for riga in (
-        _expect_riga(page, ente, 2, ALLEGATO_2, SEDE, "Inviata"),
-        _expect_riga(page, ente, 3, ALLEGATO_3, DIREZIONE, "Inviata"),
+        _expect_riga(page, ente, 2, ALLEGATO_2, SEDE, "In attesa del modulo firmato"),
+        _expect_riga(page, ente, 3, ALLEGATO_3, DIREZIONE, "In attesa del modulo firmato"),
     ):
         expect(riga.get_by_role("button", name="Ritira")).to_be_visible()
+    expect(page.get_by_test_id("da-completare")).to_have_count(2)
+    _scansiona(page)
+
+    # The modulo signed by the Ente's legal representative: digitally for allegato 2, a scan for allegato 3.
+    _carica_il_modulo(page, 2, "allegato-2-firmato.pdf", modulo_firmato)
+    _carica_il_modulo(page, 3, "allegato-3-scansione.pdf", pdf_semplice("Modulo allegato 3 firmato a penna"))
+    expect(page.get_by_test_id("da-completare")).to_have_count(0)
+    _expect_riga(page, ente, 2, ALLEGATO_2, SEDE, "Modulo ricevuto, in attesa dell'ufficio")
+    _expect_riga(page, ente, 3, ALLEGATO_3, DIREZIONE, "Modulo ricevuto, in attesa dell'ufficio")
     _scansiona(page)
 
     header.get_by_role("button", name="Esci").click()
@@ -211,6 +247,7 @@ def test_operator_asks_the_offices_decide_and_the_operator_reads_the_outcomes(
     _accedi_al_back_office(sede, live_server, persone.personale_sede)
     _apri_dalla_coda(sede, persone, allegato=2)
     expect(sede.get_by_role("main").get_by_role("listitem")).to_have_text([f"Aggiunta: {ALLEGATO_2}"])
+    expect(sede.get_by_test_id("firma-del-modulo")).to_contain_text("Firma digitale valida di Mario Rossi")
     _prendi_in_carico(sede)
     _scansiona(sede)  # the staff's decision page too
     sede.get_by_role("button", name="Approva: le abilitazioni vanno sul PIN").click()
@@ -226,6 +263,7 @@ def test_operator_asks_the_offices_decide_and_the_operator_reads_the_outcomes(
     _accedi_al_back_office(direzione, live_server, persone.personale_direzione)
     _apri_dalla_coda(direzione, persone, allegato=3)
     expect(direzione.get_by_role("main").get_by_role("listitem")).to_have_text([f"Aggiunta: {ALLEGATO_3}"])
+    expect(direzione.get_by_test_id("firma-del-modulo")).to_contain_text("Non firmato digitalmente")
     _prendi_in_carico(direzione)
     # No rejection without a reason.
     direzione.get_by_role("button", name="Respingi").click()

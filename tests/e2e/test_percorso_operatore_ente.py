@@ -39,7 +39,7 @@ def test_operatore_ente_logs_in_sees_their_ente_and_logs_out(
     header.get_by_role("link", name="Accedi", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/account/login/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Accesso con il PIN INPS")
-    expect(page.get_by_label("PIN", exact=True)).to_be_visible()
+    expect(page.get_by_label(re.compile(r"^PIN"))).to_be_visible()
 
     typed = come_digitato(user.codice_fiscale)
     assert typed != user.codice_fiscale
@@ -100,7 +100,7 @@ def test_wrong_password_gives_the_generic_error_and_stays_on_the_login_page(
     messaggio_utente_esistente = errore.inner_text().strip()
     assert messaggio_utente_esistente
     expect(page.get_by_test_id("utente-collegato")).to_have_count(0)
-    expect(page.get_by_label("PIN", exact=True)).to_have_value("")
+    expect(page.get_by_label(re.compile(r"^PIN"))).to_have_value("")
 
     # A well-formed codice fiscale nobody owns, or a malformed one, gets exactly the same answer: nothing tells
     # whether an account exists.
