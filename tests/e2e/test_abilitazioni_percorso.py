@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, FilePayload, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from abilitazioni.models import RichiestaInstradata
@@ -179,9 +179,8 @@ def _prendi_in_carico(page: Page) -> None:
 def _carica_il_modulo(page: Page, allegato: int, nome: str, contenuto: bytes) -> None:
     """In the "da completare" section, the operator uploads the signed modulo of the request of ``allegato``."""
     sezione = page.get_by_test_id("da-completare").filter(has_text=f"(allegato {allegato})")
-    sezione.get_by_label("Carichi il modulo firmato").set_input_files(
-        files=[{"name": nome, "mimeType": "application/pdf", "buffer": contenuto}]
-    )
+    file: FilePayload = {"name": nome, "mimeType": "application/pdf", "buffer": contenuto}
+    sezione.get_by_label("Carichi il modulo firmato").set_input_files(files=file)
     sezione.get_by_role("button", name="Invia il modulo firmato").click()
     expect(page.get_by_role("main").get_by_role("status").filter(has_text="Modulo firmato ricevuto")).to_be_visible()
 
