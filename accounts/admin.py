@@ -1,15 +1,39 @@
-"""Back office for the registry and the people: searches and filters that staff actually use."""
+"""Back office for the registry and the people: searches and filters that staff actually use.
+
+Roles are given and taken away only through ``ruolo_assegna`` / ``ruolo_revoca``, from the "Ruoli" page of a person,
+by the portal's administrators: the registry's pages carry no object-permission editor (guardian's would write
+permissions around the services, with no event), and groups, back-office access and superuser status are read only.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Count, QuerySet
-from django.http import HttpRequest
-from guardian.admin import GuardedModelAdmin
+from django.db.models import Count, Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 
 from accounts import admin_credenziali, selectors
-from accounts.models import Comune, Ente, MembroTeam, Prestazione, Provincia, Regione, Struttura, Team, User
+from accounts.models import (
+    Comune,
+    Ente,
+    EventoRuolo,
+    MembroTeam,
+    Prestazione,
+    Provincia,
+    Regione,
+    Struttura,
+    Team,
+    User,
+)
+from accounts.roles import AMBITI, Ruolo
+from accounts.services import RuoloNonApplicabile, ruolo_assegna, ruolo_revoca
 from inps_portal.admin_mixins import SolaLettura
 
 
@@ -35,7 +59,7 @@ class ProvinciaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comune)
-class ComuneAdmin(GuardedModelAdmin):
+class ComuneAdmin(admin.ModelAdmin):
     list_display = [
         "nome",
         "provincia",
@@ -70,7 +94,7 @@ class PrestazioniInline(admin.TabularInline):
 
 
 @admin.register(Struttura)
-class StrutturaAdmin(GuardedModelAdmin):
+class StrutturaAdmin(admin.ModelAdmin):
     list_display = ["nome", "codice", "tipo", "regione", "provincia", "pec", "attiva"]
     list_filter = ["tipo", "attiva", "regione"]
     search_fields = ["nome", "codice", "provincia__nome", "regione__nome"]
@@ -117,7 +141,7 @@ class PrestazioneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ente)
-class EnteAdmin(GuardedModelAdmin):
+class EnteAdmin(admin.ModelAdmin):
     list_display = ["nome", "codice_fiscale", "comune", "sede_competente_nome", "pec", "attivo"]
     list_filter = ["attivo", "comune__provincia__regione"]
     search_fields = ["nome", "codice_fiscale", "comune__nome"]
@@ -131,17 +155,104 @@ class EnteAdmin(GuardedModelAdmin):
         return getattr(obj, "sede_competente_nome", None) or "—"
 
 
+class RuoloForm(forms.Form):
+    """A role for a person: which role, for which organisation (by the code people use for it), give or take."""
+
+    ruolo = forms.ChoiceField(label="Ruolo", choices=Ruolo.choices)
+    organizzazione = forms.CharField(
+        label="Organizzazione",
+        max_length=20,
+        help_text="Codice della struttura INPS (es. ST-CS), codice fiscale dell'Ente o codice ISTAT del Comune.",
+        error_messages={"required": "Indichi l'organizzazione."},
+    )
+    azione = forms.ChoiceField(label="Azione", choices=[("assegna", "Assegna"), ("revoca", "Revoca")])
+
+    def clean(self) -> dict[str, Any]:
+        dati: dict[str, Any] = super().clean() or {}
+        if "ruolo" not in dati or "organizzazione" not in dati:
+            return dati
+        ruolo = Ruolo(dati["ruolo"])
+        codice = "".join(dati["organizzazione"].split()).upper()
+        modello = AMBITI[ruolo].model
+        trovata: Model | None
+        if modello == "accounts.struttura":
+            trovata = Struttura.objects.filter(codice=codice).first()
+        elif modello == "accounts.ente":
+            trovata = Ente.objects.filter(codice_fiscale=codice).first()
+        else:
+            trovata = Comune.objects.filter(codice_istat=codice).first()
+        if trovata is None:
+            raise forms.ValidationError(f"Nessuna organizzazione con il codice «{codice[:20]}» per il ruolo scelto.")
+        dati["organizzazione"] = trovata
+        return dati
+
+
+@admin.register(EventoRuolo)
+class EventoRuoloAdmin(SolaLettura, admin.ModelAdmin):
+    list_display = ["quando", "user", "ruolo", "azione", "descrizione", "chi"]
+    list_filter = ["azione", "ruolo", "quando"]
+    search_fields = ["user__codice_fiscale", "user__cognome"]
+    list_select_related = ["user", "chi"]
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["cognome", "nome"]
     list_display = ["codice_fiscale", "cognome", "nome", "email", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_active", "groups"]
     search_fields = ["codice_fiscale", "cognome", "nome", "email"]
-    readonly_fields = ["last_login", "date_joined"]
+    # What opens the back office and the roles change only through the role services (the "Ruoli" page).
+    readonly_fields = ["last_login", "date_joined", "is_staff", "is_superuser", "groups", "ruoli"]
+
+    @admin.display(description="ruoli")
+    def ruoli(self, obj: User) -> str:
+        if obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">Ruoli e organizzazioni</a>', reverse("admin:accounts_user_ruoli", args=[obj.pk])
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        ruoli = path("<int:pk>/ruoli/", self.admin_site.admin_view(self.vista_ruoli), name="accounts_user_ruoli")
+        return [ruoli, *super().get_urls()]
+
+    def vista_ruoli(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Give or take a role through the services; only the portal's administrators (superusers) may."""
+        if not request.user.is_superuser:
+            raise Http404
+        persona = get_object_or_404(User, pk=pk)
+        form = RuoloForm(request.POST or None)
+        status = 200
+        if request.method == "POST":
+            if form.is_valid():
+                ruolo, organizzazione = Ruolo(form.cleaned_data["ruolo"]), form.cleaned_data["organizzazione"]
+                servizio = ruolo_assegna if form.cleaned_data["azione"] == "assegna" else ruolo_revoca
+                try:
+                    servizio(user=persona, ruolo=ruolo, organizzazione=organizzazione, chi=request.user)  # type: ignore[arg-type]
+                except RuoloNonApplicabile as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    self.message_user(request, "Ruoli aggiornati.", messages.SUCCESS)
+                    return redirect("admin:accounts_user_ruoli", persona.pk)
+            status = 400
+        contesto = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "persona": persona,
+            "form": form,
+            "incarichi": [
+                (ruolo.label, list(selectors.organizzazioni_di(persona, ruolo)[:50]))
+                for ruolo in sorted(selectors.ruoli_di(persona), key=lambda r: r.label)
+            ],
+            "eventi": persona.eventi_ruolo.select_related("chi")[:20],
+            "title": f"Ruoli di {persona}",
+        }
+        return TemplateResponse(request, "admin/accounts/ruoli.html", contesto, status=status)
+
     fieldsets = (
         (None, {"fields": ("codice_fiscale", "password")}),
         ("Dati anagrafici", {"fields": ("nome", "cognome", "email")}),
-        ("Accesso", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Accesso", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "ruoli")}),
         ("Date", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -150,7 +261,6 @@ class UserAdmin(DjangoUserAdmin):
             {"classes": ("wide",), "fields": ("codice_fiscale", "nome", "cognome", "email", "password1", "password2")},
         ),
     )
-    filter_horizontal = ["groups"]
 
 
 # The credentials have their own module; importing it registers them.

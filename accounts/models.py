@@ -612,3 +612,29 @@ class MembroTeam(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team}"
+
+
+class EventoRuolo(models.Model):
+    """Every role given or taken away: to whom, which role, for which organisation, by whom, when."""
+
+    class Azione(models.TextChoices):
+        ASSEGNATO = "assegnato", "Assegnato"
+        REVOCATO = "revocato", "Revocato"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="eventi_ruolo", verbose_name="persona")
+    ruolo = models.CharField(max_length=40)
+    azione = models.CharField(max_length=20, choices=Azione.choices)
+    organizzazione = models.CharField(max_length=120, help_text="Modello e chiave dell'organizzazione.")
+    descrizione = models.CharField("organizzazione", max_length=250)
+    chi = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="Vuoto: dal sistema."
+    )
+    quando = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        verbose_name = "evento sui ruoli"
+        verbose_name_plural = "eventi sui ruoli"
+        ordering = ["-quando", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ruolo} {self.get_azione_display().lower()} a {self.user}"

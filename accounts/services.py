@@ -11,9 +11,9 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Model, Q
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.shortcuts import assign_perm, get_objects_for_user, get_user_perms, remove_perm
 
-from accounts.models import Comune, MembroTeam, Prestazione, Provincia, Regione, Struttura, Team, User
+from accounts.models import Comune, EventoRuolo, MembroTeam, Prestazione, Provincia, Regione, Struttura, Team, User
 from accounts.roles import AMBITI, GROUP_MODEL_PERMISSIONS, Ruolo, group_name
 
 logger = logging.getLogger(__name__)
@@ -51,16 +51,34 @@ def _controlla_ambito(ruolo: Ruolo, organizzazione: Model) -> None:
         raise RuoloNonApplicabile(f"Il ruolo «{ruolo.label}» non si applica a «{organizzazione}».")
 
 
+def _evento_ruolo(user: User, ruolo: Ruolo, organizzazione: Model, azione: str, chi: User | None) -> None:
+    EventoRuolo.objects.create(
+        user=user,
+        ruolo=ruolo.value,
+        azione=azione,
+        organizzazione=f"{organizzazione._meta.label}:{organizzazione.pk}",
+        descrizione=str(organizzazione)[:250],
+        chi=chi,
+    )
+
+
 @transaction.atomic
-def ruolo_assegna(*, user: User, ruolo: Ruolo, organizzazione: Model) -> None:
-    """Give ``user`` the role ``ruolo`` for ``organizzazione`` (idempotent)."""
+def ruolo_assegna(*, user: User, ruolo: Ruolo, organizzazione: Model, chi: User | None = None) -> None:
+    """Give ``user`` the role ``ruolo`` for ``organizzazione`` (idempotent); ``chi`` is who does it (None: the
+    system, e.g. the demo or an import). Every role is given here and only here, and leaves an event."""
     _controlla_ambito(ruolo, organizzazione)
+    codename = AMBITI[ruolo].permission.split(".", 1)[1]
+    gia_assegnato = (
+        codename in get_user_perms(user, organizzazione) and user.groups.filter(name=group_name(ruolo)).exists()
+    )
     group, _ = Group.objects.get_or_create(name=group_name(ruolo))
     user.groups.add(group)
     assign_perm(AMBITI[ruolo].permission, user, organizzazione)
     if AMBITI[ruolo].back_office and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+    if not gia_assegnato:
+        _evento_ruolo(user, ruolo, organizzazione, EventoRuolo.Azione.ASSEGNATO, chi)
     logger.info(
         "ruolo assegnato",
         extra={
@@ -72,16 +90,19 @@ def ruolo_assegna(*, user: User, ruolo: Ruolo, organizzazione: Model) -> None:
 
 
 @transaction.atomic
-def ruolo_revoca(*, user: User, ruolo: Ruolo, organizzazione: Model) -> None:
+def ruolo_revoca(*, user: User, ruolo: Ruolo, organizzazione: Model, chi: User | None = None) -> None:
     """Take the role away for that organisation; the group goes when no organisation is left."""
     from accounts.selectors import organizzazioni_di
 
     _controlla_ambito(ruolo, organizzazione)
+    if AMBITI[ruolo].permission.split(".", 1)[1] not in get_user_perms(user, organizzazione):
+        return  # nothing to take away
     remove_perm(AMBITI[ruolo].permission, user, organizzazione)
     if AMBITI[ruolo].permission == PERMESSO_PERSONALE:  # no longer staff there: no longer in its teams either
         MembroTeam.objects.filter(user=user, team__struttura_id=organizzazione.pk).delete()
     if not organizzazioni_di(user, ruolo).exists():
         user.groups.remove(*Group.objects.filter(name=group_name(ruolo)))
+    _evento_ruolo(user, ruolo, organizzazione, EventoRuolo.Azione.REVOCATO, chi)
     logger.info(
         "ruolo revocato",
         extra={
