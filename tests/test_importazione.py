@@ -132,7 +132,9 @@ def test_an_imported_person_logs_in_with_the_old_password_and_unifies(
     assert client.post(reverse("account_login"), {"login": b, "password": "PINDIGIULIA23456"}).status_code == 302
     nuovo = client.post(reverse("unificazione")).context["rilasciato"].pin
     assert nuovo.tipo == PIN.Tipo.DISPOSITIVO
+    # The ex-Inpdap PassWeb enabling (1 April 2014) is held on the new PIN too, beside the union of both sets.
     assert set(nuovo.abilitazioni.values_list("nome", flat=True)) == {
+        "PassWeb",
         "Soggiorni senior",
         "Visualizzazione versamenti Ente",
     }
