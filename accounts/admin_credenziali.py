@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -54,6 +54,65 @@ class ScadenzaPinOnlineAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+SESSIONE_PERSONE_ALLO_SPORTELLO = "sportello_persone"
+PERSONE_ALLO_SPORTELLO_MASSIME = 20
+
+
+class CredenzialiPerTerritorio:
+    """Credentials (PINs, ex-Inpdap credentials, their events) are personal data. A Sede's staff browse those of the
+    people of their territory (who hold abilitazioni for an Ente of their province) and find anyone else only as the
+    person at the desk: by the exact codice fiscale, which then stays open to them for this session. Central staff
+    and the portal's administrators see every row; every reading of a row is logged."""
+
+    campo_persona = "user"
+    model: Any  # given by the ModelAdmin it is mixed into
+
+    def _e_sede(self, request: HttpRequest) -> bool:
+        user = request.user
+        return not user.is_superuser and Ruolo.PERSONALE_SEDE in selectors.ruoli_di(user)  # type: ignore[arg-type]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Any], search_term: str) -> Any:
+        codice = normalizza_codice_fiscale(search_term)
+        if self._e_sede(request) and len(codice) == 16:
+            # The person at the desk: remembered for this session, so their rows open from the results.
+            allo_sportello = request.session.get(SESSIONE_PERSONE_ALLO_SPORTELLO, [])
+            if codice not in allo_sportello:
+                request.session[SESSIONE_PERSONE_ALLO_SPORTELLO] = [codice, *allo_sportello][
+                    :PERSONE_ALLO_SPORTELLO_MASSIME
+                ]
+            logger.info(
+                "ricerca di una persona allo sportello",
+                extra={"modello": self.model._meta.model_name, "operatore_id": request.user.pk},
+            )
+            tutte = self.model._default_manager.all()  # type: ignore[attr-defined]
+            return tutte.filter(**{f"{self.campo_persona}__codice_fiscale": codice}), False
+        return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset: QuerySet[Any] = super().get_queryset(request)  # type: ignore[misc]
+        if not self._e_sede(request):
+            return queryset
+        sedi = selectors.organizzazioni_di(request.user, Ruolo.PERSONALE_SEDE)  # type: ignore[arg-type]
+        province = sedi.values("provincia_id")
+        del_territorio = AbilitazioneDetenuta.objects.filter(ente__comune__provincia_id__in=province)
+        persone = Q(**{f"{self.campo_persona}__pin__abilitazioni__in": del_territorio}) | Q(
+            **{f"{self.campo_persona}__credenziale_ex_inpdap__abilitazioni__in": del_territorio}
+        )
+        allo_sportello = request.session.get(SESSIONE_PERSONE_ALLO_SPORTELLO, [])
+        ammesse = queryset.filter(persone | Q(**{f"{self.campo_persona}__codice_fiscale__in": allo_sportello}))
+        return queryset.filter(pk__in=ammesse.values("pk"))
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        risposta: HttpResponse = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        logger.info(
+            "lettura di credenziali personali",
+            extra={"modello": self.model._meta.model_name, "oggetto": object_id, "operatore_id": request.user.pk},  # type: ignore[attr-defined]
+        )
+        return risposta
+
+
 class AbilitazioneInline(SolaLettura, admin.TabularInline):
     model = AbilitazioneDetenuta
     fields = readonly_fields = ("ente", "nome")
@@ -61,10 +120,11 @@ class AbilitazioneInline(SolaLettura, admin.TabularInline):
 
 
 @admin.register(PIN)
-class PINAdmin(SolaLettura, admin.ModelAdmin):
+class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
     list_display = ["user", "tipo", "status", "origine", "creato_il", "sportello"]
     list_filter = ["tipo", "status", "origine"]
-    search_fields = ["user__codice_fiscale", "user__cognome"]
+    search_fields = ["=user__codice_fiscale"]
+    search_help_text = "Codice fiscale esatto della persona allo sportello."
     list_select_related = ["user"]
     exclude = ["codice_hash"]
     inlines = [AbilitazioneInline]
@@ -138,7 +198,7 @@ class PINAdmin(SolaLettura, admin.ModelAdmin):
     def converti_allo_sportello(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("accounts.sportello_credenziali"):
             raise Http404
-        pin = get_object_or_404(PIN.objects.select_related("user"), pk=pk)
+        pin = get_object_or_404(self.get_queryset(request).select_related("user"), pk=pk)
         form = SportelloForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -167,10 +227,11 @@ class PINAdmin(SolaLettura, admin.ModelAdmin):
 
 
 @admin.register(EventoCredenziale)
-class EventoCredenzialeAdmin(SolaLettura, admin.ModelAdmin):
+class EventoCredenzialeAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
     list_display = ["quando", "tipo", "user", "eseguito_da", "indirizzo_ip"]
     list_filter = ["tipo", "quando"]
-    search_fields = ["user__codice_fiscale"]
+    search_fields = ["=user__codice_fiscale"]
+    search_help_text = "Codice fiscale esatto della persona."
     list_select_related = ["user", "eseguito_da"]
 
 
@@ -210,10 +271,11 @@ class RilascioSportelloForm(SportelloForm):
 
 
 @admin.register(CredenzialeExInpdap)
-class CredenzialeExInpdapAdmin(SolaLettura, admin.ModelAdmin):
+class CredenzialeExInpdapAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
     list_display = ["codice_fiscale", "user", "passweb_abilitato_dal", "unificata_il", "sportello"]
     list_filter = [("unificata_il", admin.EmptyFieldListFilter)]
-    search_fields = ["codice_fiscale", "user__cognome"]
+    search_fields = ["=codice_fiscale"]
+    search_help_text = "Codice fiscale esatto della persona allo sportello."
     list_select_related = ["user"]
     exclude = ["password_hash"]
     inlines = [AbilitazioneInline]
@@ -236,7 +298,7 @@ class CredenzialeExInpdapAdmin(SolaLettura, admin.ModelAdmin):
     def unifica_allo_sportello(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("accounts.sportello_credenziali"):
             raise Http404
-        credenziale = get_object_or_404(CredenzialeExInpdap.objects.select_related("user"), pk=pk)
+        credenziale = get_object_or_404(self.get_queryset(request).select_related("user"), pk=pk)
         form = SportelloForm(request.POST or None)
         contesto = {
             **self.admin_site.each_context(request),

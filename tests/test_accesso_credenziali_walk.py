@@ -18,7 +18,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import urls as urls_account
 from accounts import urls_accesso
-from accounts.models import PIN, Comune, CredenzialeExInpdap, RichiestaConversione, RichiestaPin, Struttura, User
+from accounts.models import (
+    PIN,
+    AbilitazioneDetenuta,
+    Comune,
+    CredenzialeExInpdap,
+    RichiestaConversione,
+    RichiestaPin,
+    Struttura,
+    User,
+)
 from accounts.roles import Ruolo
 from accounts.services import ruolo_assegna
 from tests.factories import EnteFactory, UserFactory, codice_fiscale_valido, personale_inps
@@ -75,8 +84,17 @@ def _admin(
     return atteso
 
 
-# Any Sede unifies, converts and issues at its counter (Circolare 71/2016, par. 2): its staff read PINs and
-# credentials; central staff read the PINs and the credential events. The online requests are the chosen Sede's.
+# Any Sede unifies, converts and issues at its counter (Circolare 71/2016, par. 2): its staff browse the PINs and
+# credentials of the people of their territory (others only by exact codice fiscale, at the desk); central staff read
+# the PINs and the credential events. The online requests are the chosen Sede's.
+_DEL_TERRITORIO: dict[str, dict[str, Any]] = {
+    "changelist": {"sedi": 200},
+    "add": {"sedi": 403},
+    "change": {"sedi": 404, "competente": 200},
+    "history": {"sedi": 404, "competente": 200},
+    "delete": {"sedi": 404, "competente": 403},
+    "sportello": {"sedi": 404, "competente": 200},
+}
 _RICHIESTA_DI_SEDE: dict[str, dict[str, Any]] = {
     "changelist": {"sedi": 200},
     "add": {"sedi": 403},
@@ -88,29 +106,16 @@ _RICHIESTA_DI_SEDE: dict[str, dict[str, Any]] = {
 }
 _ADMIN: dict[str, dict[str, dict[str, Any]]] = {
     "pin": {
-        "changelist": {"sedi": 200, "centrale": 200},
+        **{v: {**a, "centrale": {"delete": 403}.get(v, 200)} for v, a in _DEL_TERRITORIO.items() if v != "sportello"},
         "add": {"sedi": 403, "centrale": 403},
-        "change": {"sedi": 200, "centrale": 200},
-        "history": {"sedi": 200, "centrale": 200},
-        "delete": {"sedi": 403, "centrale": 403},
         "rilascia": {"sedi": 200},
-        "sportello": {"sedi": 200},
+        "sportello": _DEL_TERRITORIO["sportello"],
     },
     "eventocredenziale": {
-        "changelist": {"sedi": 200, "centrale": 200},
+        **{v: {**a, "centrale": {"delete": 403}.get(v, 200)} for v, a in _DEL_TERRITORIO.items() if v != "sportello"},
         "add": {"sedi": 403, "centrale": 403},
-        "change": {"sedi": 200, "centrale": 200},
-        "history": {"sedi": 200, "centrale": 200},
-        "delete": {"sedi": 403, "centrale": 403},
     },
-    "credenzialeexinpdap": {
-        "changelist": {"sedi": 200},
-        "add": {"sedi": 403},
-        "change": {"sedi": 200},
-        "history": {"sedi": 200},
-        "delete": {"sedi": 403},
-        "sportello": {"sedi": 200},
-    },
+    "credenzialeexinpdap": {**_DEL_TERRITORIO, "delete": {"sedi": 404, "competente": 403}},
     "richiestapin": _RICHIESTA_DI_SEDE,
     "richiestaconversione": _RICHIESTA_DI_SEDE,
 }
@@ -174,6 +179,8 @@ def scena(registro: None, pec_locale: Any) -> dict[str, Any]:
     pin = PIN.objects.create(
         user=operatore, codice_hash=make_password("PINONLINE2345678"), tipo=PIN.Tipo.ONLINE, origine="preesistente"
     )
+    # The operator holds an abilitazione for an Ente of Rende: a person of the territory of the Sede of Cosenza.
+    AbilitazioneDetenuta.objects.create(pin=pin, ente=ente, nome="Visualizzazione versamenti Ente")
     conversione = RichiestaConversione.objects.create(
         user=operatore,
         pin=pin,

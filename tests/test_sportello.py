@@ -87,7 +87,11 @@ def test_sede_staff_convert_an_online_pin_at_the_counter(client: Client, registr
     staff = personale_inps(Ruolo.PERSONALE_SEDE, "ST-BO")
     client.force_login(staff)
     url = reverse("admin:accounts_pin_sportello", args=[pin.pk])
-    assert "Converti in PIN dispositivo" in client.get(reverse("admin:accounts_pin_changelist")).content.decode()
+    elenco = reverse("admin:accounts_pin_changelist")
+    # Not of this Sede's territory: nobody to browse, and the counter opens only for the person found at the desk.
+    assert "Converti in PIN dispositivo" not in client.get(elenco).content.decode()
+    assert client.get(url).status_code == 404
+    assert "Converti in PIN dispositivo" in client.get(elenco, {"q": persona.codice_fiscale.lower()}).content.decode()
     senza = client.post(url, {"documento_tipo": "patente"})
     assert "Confermi di aver verificato" in senza.content.decode()
     client.post(url, {"documento_tipo": "patente", "documento_numero": "U1AB23456C", "identita_verificata": "on"})
@@ -103,3 +107,33 @@ def test_sede_staff_convert_an_online_pin_at_the_counter(client: Client, registr
     assert "Solo un PIN online attivo" in ancora.content.decode()
     client.force_login(personale_inps(Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-08"))
     assert client.get(url).status_code == 404
+
+
+def test_a_sede_browses_the_credentials_of_its_territory_and_finds_others_only_by_exact_codice_fiscale(
+    client: Client, registro: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    from accounts.models import Comune
+    from tests.test_unificazione import crea_pin
+
+    cosentino = UserFactory.create(password="!", cognome="Cosentino")
+    crea_pin(cosentino, [(EnteFactory.create(comune=Comune.objects.get(codice_istat="078045")), "Domanda Valore PA")])
+    romano = UserFactory.create(password="!", cognome="Romano")
+    crea_pin(romano, [(EnteFactory.create(comune=Comune.objects.get(codice_istat="058091")), "Domanda Valore PA")])
+    client.force_login(personale_inps(Ruolo.PERSONALE_SEDE, "ST-CS"))
+    elenco = reverse("admin:accounts_pin_changelist")
+    visibili = {p.user_id for p in client.get(elenco).context["cl"].result_list}
+    assert visibili == {cosentino.pk}
+    # A partial code or a surname finds nobody: the counter's search is exact.
+    for termine in ("Romano", romano.codice_fiscale[:10]):
+        assert list(client.get(elenco, {"q": termine}).context["cl"].result_list) == []
+    pin_romano = PIN.objects.get(user=romano)
+    pagina = reverse("admin:accounts_pin_change", args=[pin_romano.pk])
+    assert client.get(pagina).status_code == 404
+    with caplog.at_level("INFO", logger="accounts.admin_credenziali"):
+        trovati = client.get(elenco, {"q": romano.codice_fiscale}).context["cl"].result_list
+        assert [p.user_id for p in trovati] == [romano.pk]
+        assert client.get(pagina).status_code == 200
+    letture = [r.getMessage() for r in caplog.records if r.name == "accounts.admin_credenziali"]
+    assert "ricerca di una persona allo sportello" in letture
+    assert "lettura di credenziali personali" in letture
+    assert all(romano.codice_fiscale not in r.getMessage() for r in caplog.records)
