@@ -11,11 +11,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from inps_portal.admin_mixins import SolaLettura
 from inps_portal.pdf import risposta_documento
 from inps_portal.pec import services
+from inps_portal.pec.arrivo import AZIONI_DI_SMISTAMENTO
 from inps_portal.pec.models import (
     AllegatoPECInArrivo,
     DestinatarioPEC,
@@ -235,8 +236,23 @@ class PECInArrivoAdmin(SolaLettura, admin.ModelAdmin):
         "riferimento_id",
         "sha256",
         "scarica",
+        "smista",
     ]
     inlines = [AllegatoInArrivoInline]
+
+    @admin.display(description="smista a mano")
+    def smista(self, obj: PECInArrivo) -> str:
+        if obj.status != PECInArrivo.Status.DA_SMISTARE:
+            return "—"
+        return (
+            format_html_join(
+                " · ",
+                '<a class="button" href="{}">{}</a>',
+                ((reverse(url, args=[obj.pk]), etichetta) for etichetta, url in AZIONI_DI_SMISTAMENTO),
+            )
+            or "—"
+        )
+
     show_full_result_count = False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, object] | None = None) -> HttpResponse:

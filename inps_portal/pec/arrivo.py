@@ -28,6 +28,10 @@ pec_arrivata = Signal()
 
 NESSUNO_LA_RICONOSCE = "Nessuna pratica del portale corrisponde a questo messaggio."
 
+# The back-office pages where an office files a message by hand: (label, admin URL name taking the message's id),
+# registered by the apps that file messages.
+AZIONI_DI_SMISTAMENTO: list[tuple[str, str]] = []
+
 
 class SmistamentoNonAmmesso(Exception):
     """The message cannot be filed there; the message says why, in Italian."""
