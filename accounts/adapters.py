@@ -16,3 +16,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address the rate limits count: X-Forwarded-For only from the trusted reverse proxy."""
+        from inps_portal.rete import indirizzo_reale
+
+        return indirizzo_reale(request)

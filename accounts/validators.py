@@ -12,8 +12,9 @@ _CF_SHAPE = re.compile(r"^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV
 
 
 def normalizza_codice_fiscale(value: str) -> str:
-    """Upper case, no spaces: how people type it is not how it is stored."""
-    return "".join(str(value).split()).upper()
+    """Upper case, no spaces, no dashes (``CCC-FBA-85-D03-L219-P``, a grouping people copy from documents): how
+    people type it is not how it is stored."""
+    return "".join(str(value).split()).replace("-", "").upper()
 
 
 def validate_codice_fiscale(value: str) -> None:

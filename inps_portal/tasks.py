@@ -9,7 +9,15 @@ from django.db import connection
 
 from inps_portal.pec.tasks import pec_invia, pec_leggi_ricevute, pec_recupera
 
-__all__ = ["database_probe", "pec_invia", "pec_leggi_ricevute", "pec_recupera", "ping"]
+__all__ = ["battito", "database_probe", "pec_invia", "pec_leggi_ricevute", "pec_recupera", "ping"]
+
+
+@shared_task(name="inps_portal.battito", ignore_result=True)
+def battito() -> None:
+    """The worker says it is alive, where /healthz reads it without waiting for a broadcast (beat: every 20 s)."""
+    from inps_portal.health import registra_battito
+
+    registra_battito(socket.gethostname())
 
 
 @shared_task(name="inps_portal.ping")

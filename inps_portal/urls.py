@@ -13,6 +13,7 @@ urlpatterns = [
     path("accessibilita/", views.accessibilita, name="accessibilita"),
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.healthz_live, name="healthz_live"),
     path("account/", include("accounts.urls_accesso")),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),

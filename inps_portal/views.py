@@ -33,6 +33,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok" if healthy else "degradato", **checks}, status=200 if healthy else 503)
 
 
+@never_cache
+@require_safe
+def healthz_live(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Nothing is checked, so a restart is never caused by a service elsewhere."""
+    return JsonResponse({"status": "ok"})
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/400.html", status=400)
 

@@ -62,12 +62,24 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
-@pytest.fixture
-def registro(db: None) -> None:
-    """The whole territorial registry: 7,904 Comuni and the INPS structures."""
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The territorial registry (7,904 Comuni and the INPS structures) is reference data: loaded once per test
+    database, not per test. Ordinary tests run in a transaction that is rolled back, so they all find it."""
     from accounts.services import registro_carica
 
-    registro_carica()
+    with django_db_blocker.unblock():
+        registro_carica()
+
+
+@pytest.fixture
+def registro(db: None) -> None:
+    """The whole territorial registry: already there, unless a test with real transactions emptied the tables."""
+    from accounts.models import Comune
+    from accounts.services import registro_carica
+
+    if not Comune.objects.exists():
+        registro_carica()
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ def test_a_redis_that_does_not_answer_makes_it_503(client: Client) -> None:
 
 
 @pytest.mark.redis
-def test_a_broker_with_no_worker_makes_it_503(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_word_from_the_workers_makes_it_503_at_once(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     # Not the current app: the portal's shared tasks must keep using the real one.
     lonely = Celery(broker=settings.REDIS_URL.rsplit("/", 1)[0] + "/15", set_as_current=False)
     lonely.conf.task_always_eager = False
@@ -69,11 +69,34 @@ def test_a_broker_with_no_worker_makes_it_503(client: Client, monkeypatch: pytes
     monkeypatch.setattr(health, "check_celery", lambda: original(lonely))
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["celery"] == {"ok": False, "embedded": False, "detail": "nessun worker ha risposto"}
+    assert response.json()["celery"] == {"ok": False, "embedded": False, "detail": "nessun segnale dai worker"}
+    # A heartbeat older than the limit is no better.
+    health.registra_battito("vecchio")
+    from django.core.cache import cache
+
+    cache.set(health.CHIAVE_BATTITO, {"quando": 0.0, "worker": "vecchio"})
+    assert client.get("/healthz").status_code == 503
+    health.registra_battito("nuovo")
+    assert client.get("/healthz").json()["celery"]["ok"] is True
+
+
+def test_liveness_checks_nothing(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(health, "overall", lambda: pytest.fail("liveness must not check the services"))
+    response = client.get("/healthz/live")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
 
 
 @pytest.mark.celery_worker
 def test_it_sees_a_real_worker(client: Client, real_celery: None) -> None:
+    from inps_portal.tasks import battito
+
+    battito.delay()
+    import time
+
+    fine = time.monotonic() + 30
+    while time.monotonic() < fine and not client.get("/healthz").json()["celery"]["ok"]:
+        time.sleep(0.2)
     body = client.get("/healthz").json()
     assert body["celery"]["ok"] is True
     assert body["celery"]["embedded"] is False

@@ -46,6 +46,7 @@ def test_production_passes_the_deploy_checks_with_no_warning() -> None:
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS"),
         ("DATABASE_URL", "PostgreSQL"),
         ("PEC_SMTP_URL", "PEC_SMTP_URL"),
+        ("REDIS_URL", "REDIS_URL"),
     ],
 )
 def test_production_refuses_to_start_without(missing: str, message: str) -> None:

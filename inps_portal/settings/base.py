@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "inps_portal.sicurezza.IntestazioniSicurezzaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "inps_portal.logging.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "inps_portal.limiti.LimiteRichiestaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -123,6 +125,8 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "pec-recupera": {"task": "pec.recupera", "schedule": 60.0},
     "pec-leggi-ricevute": {"task": "pec.leggi_ricevute", "schedule": 20.0},
     "pec-leggi-posta-in-arrivo": {"task": "pec.leggi_posta_in_arrivo", "schedule": 60.0},
+    # The workers' heartbeat, which /healthz reads (inps_portal.health).
+    "salute-battito": {"task": "inps_portal.battito", "schedule": 20.0},
     # Reminders of the online-PIN deadline (30, 7, 1 days before), every morning; each is sent once per person.
     "credenziali-promemoria-scadenza": {
         "task": "credenziali.promemoria_scadenza",
@@ -212,6 +216,10 @@ STORAGES = {
 # Identity documents and signed forms: PDF, JPEG or PNG, checked by content, at most this size.
 DOCUMENTI_DIMENSIONE_MASSIMA = env.int("DOCUMENTI_DIMENSIONE_MASSIMA", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Any request body larger than this is refused with a 413 before it is read (inps_portal.limiti); nginx caps it too.
+RICHIESTA_DIMENSIONE_MASSIMA = env.int("RICHIESTA_DIMENSIONE_MASSIMA", default=12 * 1024 * 1024)
+# Reverse proxies whose X-Forwarded-For the portal believes (inps_portal.rete.indirizzo_reale): none by default.
+PROXY_FIDATI: list[str] = env.list("PROXY_FIDATI", default=[])
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------------------------------
@@ -261,6 +269,48 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Written by inps_portal.sicurezza on every response. Nothing inline runs: the portal's scripts are static files
+# (static/js/portale.js), Bootstrap Italia's fonts are loaded through the FontFace API (font-src), not a <style>.
+CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    # Bootstrap Italia's stylesheet draws some icons (select arrows, checks) as data: SVG.
+    "img-src": ["'self'", "data:"],
+    # data: only because Bootstrap Italia's stylesheet embeds video.js's icon font as a data: URL, which Chromium
+    # decodes (and reports as a violation) as soon as the stylesheet is parsed, used or not. A font runs no code.
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Powerful features the portal never uses, denied to its pages and to anything they could embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- Logging: one JSON object per line ------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

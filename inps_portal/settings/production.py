@@ -22,15 +22,20 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 PEC_CONSENTI_SERVER_ESTERNI = True
-# The portal runs behind a reverse proxy (see docker-compose.yml): the client is the address it adds to
-# X-Forwarded-For, not the proxy's own. Rate limits and audit trails use it.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+# The portal runs behind a reverse proxy (nginx, see docker-compose.yml and deploy/nginx/): X-Forwarded-For, which
+# the proxy overwrites with the address it saw, is believed only from the addresses listed here
+# (inps_portal.rete.indirizzo_reale); from anywhere else the header is ignored. Rate limits and audit trails use it.
+PROXY_FIDATI = env.list("PROXY_FIDATI", default=[])
+# Rate limits (failed logins, public forms) live in the cache: per process without Redis, i.e. multiplied by the
+# number of gunicorn workers and replicas. Production does not start without it.
+if not env("REDIS_URL", default=""):
+    raise ImproperlyConfigured("In produzione REDIS_URL deve indicare Redis: cache e limiti di frequenza condivisi.")
 if not env("PEC_SMTP_URL", default=""):
     raise ImproperlyConfigured("In produzione PEC_SMTP_URL deve indicare il server SMTP del gestore PEC.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/live$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
