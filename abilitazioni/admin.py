@@ -15,7 +15,7 @@ from django.utils.html import format_html
 
 from abilitazioni import moduli, services
 from abilitazioni.models import Abilitazione, EventoRichiesta, RichiestaInstradata, VoceRichiesta
-from abilitazioni.selectors import TEAM_PER_ALLEGATO, filtro_coda, in_attesa_del_modulo_per_ufficio
+from abilitazioni.selectors import TEAM_PER_ALLEGATO, filtro_visibili, in_attesa_del_modulo_per_ufficio
 from abilitazioni.services import instradata_dal_numero
 from accounts.models import Team, User
 from inps_portal.admin_mixins import SolaLettura
@@ -135,9 +135,7 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RichiestaInstradata]:
         queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(filtro_coda(cast(User, request.user)))
+        return queryset.filter(filtro_visibili(cast(User, request.user)))
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
@@ -301,6 +299,8 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
 
     def decidi(self, request: HttpRequest, pk: int) -> HttpResponse:
         instradata = self._instradata(request, pk)
+        if not services.puo_decidere(cast(User, request.user), instradata):
+            raise Http404  # readable (an administrator), not decidable: the same answer for GET and POST
         _registra_accesso(request, pk, "richiesta")
         azione = request.POST.get("azione")
         form = RifiutoForm(request.POST if azione == "respingi" else None)

@@ -103,8 +103,21 @@ def in_attesa_del_modulo_per_ufficio(user: User) -> QuerySet[RichiestaInstradata
 
 
 def instradate_per_ufficio(user: User) -> QuerySet[RichiestaInstradata]:
-    """The routed requests an office's staff may see and decide (see ``filtro_coda``)."""
+    """The routed requests an office's staff may decide (see ``filtro_coda``): the services' and decision pages'
+    scope. Nobody decides outside it, the portal's administrators included: the office decides."""
     return RichiestaInstradata.objects.filter(filtro_coda(user))
+
+
+def filtro_visibili(user: User) -> Q:
+    """What a person reads in the back office: their office's queue; the portal's administrators (superusers) read
+    every request that reached an office, to support the offices, but decide none (``instradate_per_ufficio``)."""
+    if user.is_superuser:
+        return Q(modulo_ricevuto_il__isnull=False)
+    return filtro_coda(user)
+
+
+def instradate_visibili(user: User) -> QuerySet[RichiestaInstradata]:
+    return RichiestaInstradata.objects.filter(filtro_visibili(user))
 
 
 def in_corso_per_ente(user: User) -> dict[int, int]:

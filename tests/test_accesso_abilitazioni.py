@@ -301,3 +301,20 @@ def test_each_reading_of_a_request_by_the_office_is_logged(
     assert len(letture) == 3
     assert {(str(r.instradata_id), r.operatore_id) for r in letture} == {(str(instradata.pk), sede.pk)}  # type: ignore[attr-defined]
     assert all(scena["persone"][PROPRIETARIO].codice_fiscale not in r.getMessage() for r in letture)
+
+
+def test_the_portals_administrators_read_every_queue_and_decide_nothing(client: Client, scena: dict[str, Any]) -> None:
+    """One policy, written once (abilitazioni.selectors): the same answer to the decision page's GET and POST."""
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
+    elenco = client.get(reverse("admin:abilitazioni_richiestainstradata_changelist"))
+    tutte = {i.pk for i in scena["instradate"].values()} | {scena["romana"].pk}
+    assert {i.pk for i in elenco.context["cl"].result_list} == tutte
+    for instradata in scena["instradate"].values():
+        assert (
+            client.get(reverse("admin:abilitazioni_richiestainstradata_change", args=[instradata.pk])).status_code
+            == 200
+        )
+        decidi = reverse("admin:abilitazioni_richiestainstradata_decidi", args=[instradata.pk])
+        assert client.get(decidi).status_code == 404
+        assert client.post(decidi, {"azione": "prendi"}).status_code == 404
+        assert RichiestaInstradata.objects.get(pk=instradata.pk).status == RichiestaInstradata.Status.INVIATA
