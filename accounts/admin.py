@@ -91,6 +91,7 @@ class PrestazioniInline(admin.TabularInline):
     verbose_name = "prestazione di competenza"
     verbose_name_plural = "prestazioni di competenza (solo Poli nazionali)"
     autocomplete_fields = ["prestazione"]
+    max_num = 100  # a Polo handles a handful; also the most forms a POST can make the page build
 
 
 @admin.register(Struttura)

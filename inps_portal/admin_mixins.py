@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django import forms
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Model
 from django.http import HttpRequest
 
 
@@ -18,3 +24,115 @@ class SolaLettura:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --- Keys typed by hand -----------------------------------------------------------------------------------------
+# A foreign key arrives from the browser as text. Django's fields already refuse a key that finds nothing, but the
+# autocomplete widget, re-rendering a refused form, looks up whatever was sent: "abc" for an integer key raised a
+# ValueError there, a 500. These fields refuse a value that cannot be a key of the target (wrong type, beyond the
+# column's range, a NUL character) before any query, and never hand it back to the widget.
+
+SCELTA_NON_VALIDA = "Scelga un elemento dell'elenco: il valore inviato non corrisponde a nessuno."
+
+
+def chiave_ammissibile(modello: type[Model], campo: str | None, valore: object) -> bool:
+    """Whether ``valore`` can be a value of the key ``campo`` (the primary key when None) of ``modello``: the right
+    type, within the column's range (the field's own validators), no NUL character."""
+    if not isinstance(valore, (str, int)) or (isinstance(valore, str) and "\x00" in valore):
+        return False
+    chiave = modello._meta.get_field(campo) if campo else modello._meta.pk
+    assert isinstance(chiave, models.Field)
+    try:
+        chiave.run_validators(chiave.to_python(valore))
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        return False
+    return True
+
+
+class ChiaveScelta(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A foreign key of a back-office form."""
+
+    default_error_messages = {"invalid_choice": SCELTA_NON_VALIDA}
+
+    def _ammissibile(self, valore: object) -> bool:
+        return chiave_ammissibile(self.queryset.model, self.to_field_name, valore)  # type: ignore[union-attr]
+
+    def to_python(self, value: Any) -> Model | None:
+        if value not in self.empty_values and not isinstance(value, Model) and not self._ammissibile(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)  # type: ignore[no-any-return]
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        # What the refused form shows again: a value that is no key is shown as no choice, never looked up.
+        if data in self.empty_values or isinstance(data, Model) or self._ammissibile(data):
+            return data
+        return None
+
+
+class ChiaviScelte(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """A many-to-many field of a back-office form."""
+
+    default_error_messages = {
+        "invalid_choice": SCELTA_NON_VALIDA,
+        "invalid_pk_value": "Uno dei valori inviati non è ammesso: scelga gli elementi dall'elenco.",
+        "invalid_list": "Scelga uno o più elementi dall'elenco.",
+    }
+
+    def _ammissibile(self, valore: object) -> bool:
+        return chiave_ammissibile(self.queryset.model, self.to_field_name, valore)  # type: ignore[union-attr]
+
+    def _check_values(self, value: Any) -> Any:
+        if any(not isinstance(v, Model) and not self._ammissibile(v) for v in value):
+            raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value")
+        return super()._check_values(value)  # type: ignore[misc]
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        if not isinstance(data, (list, tuple)):
+            return data
+        return [v for v in data if isinstance(v, Model) or self._ammissibile(v)]
+
+
+class ChiaviVerificate:
+    """Foreign keys and many-to-many fields of a ModelAdmin or an inline use the fields above (where an admin chooses
+    its own form class, that one stays). The portal's site mixes it into every ModelAdmin and their inlines."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("form_class", ChiaveScelta)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("form_class", ChiaviScelte)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class InlineVerificato(ChiaviVerificate):
+    """For an inline: its keys, and a formset that never builds more forms than the inline may hold (a posted
+    ``TOTAL_FORMS`` of a billion would otherwise build and render Django's absolute maximum, 2,000 forms)."""
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        massimo = self.get_max_num(request, obj, **kwargs)  # type: ignore[attr-defined]
+        if massimo is not None:
+            kwargs.setdefault("absolute_max", massimo)
+        return super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+
+
+class InputVerificato(ChiaviVerificate):
+    """For a ModelAdmin: its keys, its inlines', and changelist parameters that overflow (a year of the date
+    hierarchy beyond any date) treated as the wrong parameters they are, as Django treats the others."""
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> list[type[Any]]:
+        return [inline_verificato(inline) for inline in super().get_inlines(request, obj)]  # type: ignore[misc]
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        try:
+            return super().get_changelist_instance(request)  # type: ignore[misc]
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+@functools.cache
+def inline_verificato(inline: type[Any]) -> type[Any]:
+    """The inline class with ``InlineVerificato`` mixed in (one class per inline, made once)."""
+    if issubclass(inline, InlineVerificato):
+        return inline
+    return type(inline.__name__, (InlineVerificato, inline), {"__module__": inline.__module__})
