@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -34,6 +35,7 @@ from accounts.models import (
 )
 from accounts.roles import AMBITI, Ruolo
 from accounts.services import RuoloNonApplicabile, ruolo_assegna, ruolo_revoca
+from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale
 from inps_portal.admin_mixins import SolaLettura
 
 
@@ -196,8 +198,28 @@ class EventoRuoloAdmin(SolaLettura, admin.ModelAdmin):
     list_select_related = ["user", "chi"]
 
 
+class CodiceFiscaleDellaPersona:
+    """The codice fiscale as people type it (spaces, dashes, lower case): the 16-character limit applies after
+    normalisation, not before."""
+
+    def clean_codice_fiscale(self) -> str:
+        codice = normalizza_codice_fiscale(self.cleaned_data["codice_fiscale"])  # type: ignore[attr-defined]
+        validate_codice_fiscale(codice)
+        return codice
+
+
+class UserChangeFormDelPortale(CodiceFiscaleDellaPersona, UserChangeForm):  # type: ignore[type-arg]
+    codice_fiscale = forms.CharField(label="Codice fiscale", max_length=64)
+
+
+class UserCreationFormDelPortale(CodiceFiscaleDellaPersona, AdminUserCreationForm):  # type: ignore[type-arg]
+    codice_fiscale = forms.CharField(label="Codice fiscale", max_length=64)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserChangeFormDelPortale
+    add_form = UserCreationFormDelPortale
     ordering = ["cognome", "nome"]
     list_display = ["codice_fiscale", "cognome", "nome", "email", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_active", "groups"]

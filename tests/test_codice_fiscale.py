@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -81,3 +83,31 @@ def test_it_refuses_a_bad_codice_fiscale_of_an_ente(code: str, error_code: str) 
     with pytest.raises(ValidationError) as info:
         validate_codice_fiscale_ente(code)
     assert info.value.code == error_code
+
+
+def test_the_user_admin_takes_the_codice_fiscale_as_people_type_it(client: Any) -> None:
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
+    risposta = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "codice_fiscale": "ccc-fba-85-d03-l219-p",
+            "nome": "Carlo",
+            "cognome": "Rossi",
+            "email": "carlo@example.it",
+            "usable_password": "false",
+            "password1": "",
+            "password2": "",
+        },
+    )
+    assert risposta.status_code == 302, risposta.content.decode()[:2000]
+    assert User.objects.filter(codice_fiscale="CCCFBA85D03L219P").exists()
+    sbagliato = client.post(
+        reverse("admin:accounts_user_add"),
+        {"codice_fiscale": "RSSMRA 80A01 H501X", "nome": "A", "cognome": "B", "usable_password": "false"},
+    )
+    assert sbagliato.status_code == 200
+    assert "carattere di controllo" in sbagliato.content.decode()
