@@ -25,6 +25,7 @@ from abilitazioni.selectors import destinazione, instradate_per_ufficio
 from accounts import selectors as persone
 from accounts.models import PIN, AbilitazioneDetenuta, Ente, User
 from inps_portal import clock, firme
+from inps_portal.errori import ErroreDominio
 from inps_portal.pec.arrivo import pec_in_arrivo_smista
 from inps_portal.pec.models import AllegatoPECInArrivo, PECInArrivo
 from inps_portal.pec.services import pec_send
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 Status = RichiestaInstradata.Status
 
 
-class RichiestaNonAmmessa(Exception):
+class RichiestaNonAmmessa(ErroreDominio):
     """The request cannot be made; the message says why, in Italian."""
 
 

@@ -16,7 +16,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 
-from accounts import conversione, credenziali, rilascio_pin, selectors
+from accounts import conversione, credenziali, rilascio_pin, scadenza, selectors
 from accounts.models import (
     PIN,
     AbilitazioneDetenuta,
@@ -50,8 +50,13 @@ class ScadenzaPinOnlineAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: ScadenzaPinOnline, form: Any, change: bool) -> None:
-        obj.impostata_da = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+        """Through the service, like every write; the admin's message and history then refer to the row it wrote."""
+        salvata = scadenza.scadenza_imposta(
+            data=obj.data,
+            impostata_da=request.user,  # type: ignore[arg-type]
+            motivo=obj.motivo,
+        )
+        obj.pk, obj.impostata_da, obj.impostata_il = salvata.pk, salvata.impostata_da, salvata.impostata_il
 
 
 SESSIONE_PERSONE_ALLO_SPORTELLO = "sportello_persone"
@@ -426,7 +431,9 @@ class RichiestaDiSedeAdmin(SolaLettura, admin.ModelAdmin):
 
     def decidi(self, request: HttpRequest, pk: int) -> HttpResponse:
         richiesta = self._richiesta(request, pk)
-        if not request.user.has_perm(self.permesso_decisione):
+        # The Sede decides: the portal's administrators read every queue but decide none (as for abilitazioni).
+        sedi = selectors.organizzazioni_di(request.user, Ruolo.PERSONALE_SEDE)  # type: ignore[arg-type]
+        if not request.user.has_perm(self.permesso_decisione) or not sedi.filter(pk=richiesta.sede_id).exists():
             raise Http404
         form = RifiutoForm(request.POST if request.POST.get("esito") == "respingi" else None)
         if request.method == "POST":

@@ -20,13 +20,14 @@ from accounts.models import (
     User,
 )
 from inps_portal import clock
+from inps_portal.errori import ErroreDominio
 from inps_portal.pec.services import pec_send
 
 logger = logging.getLogger(__name__)
 Status = RichiestaConversione.Status
 
 
-class ConversioneNonAmmessa(Exception):
+class ConversioneNonAmmessa(ErroreDominio):
     """The request or the decision is not possible in the current state; the message says why, in Italian."""
 
 

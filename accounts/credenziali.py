@@ -18,6 +18,7 @@ from django.db import transaction
 
 from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap, Ente, EventoCredenziale, User
 from inps_portal import clock
+from inps_portal.errori import ErroreDominio
 from inps_portal.pec.services import pec_send
 
 logger = logging.getLogger(__name__)
@@ -31,11 +32,11 @@ PASSWEB_DISPOSITIVO_DAL = dt.date(2014, 4, 1)
 PASSWEB = "PassWeb"
 
 
-class GiaUnificata(Exception):
+class GiaUnificata(ErroreDominio):
     """The credentials were unified already: the new PIN is the only credential."""
 
 
-class NienteDaUnificare(Exception):
+class NienteDaUnificare(ErroreDominio):
     """The person has no ex-Inpdap credential."""
 
 

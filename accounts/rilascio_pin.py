@@ -35,6 +35,7 @@ from accounts.models import (
 )
 from accounts.validators import normalizza_codice_fiscale
 from inps_portal import clock
+from inps_portal.errori import ErroreDominio
 from inps_portal.pec.services import pec_send
 
 logger = logging.getLogger(__name__)
@@ -43,11 +44,11 @@ LUNGHEZZA_CODICE_RITIRO = 12
 _FINTO = make_password("ritiro-per-tempi-uguali")
 
 
-class RilascioNonAmmesso(Exception):
+class RilascioNonAmmesso(ErroreDominio):
     """The request, decision or issuance is not possible in the current state; the message says why, in Italian."""
 
 
-class RitiroNonRiuscito(Exception):
+class RitiroNonRiuscito(ErroreDominio):
     """One answer for every failed collection: wrong code, unknown person, request not approved, too many attempts."""
 
 

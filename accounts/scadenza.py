@@ -53,7 +53,13 @@ def stato_pin_online(user: User) -> StatoPinOnline | None:
 
 @transaction.atomic
 def scadenza_imposta(*, data: dt.date, impostata_da: User | None, motivo: str = "") -> ScadenzaPinOnline:
-    return ScadenzaPinOnline.objects.create(data=data, impostata_da=impostata_da, motivo=motivo)
+    """A new deadline of the online PINs; the previous ones stay as history (the newest is the one in force)."""
+    scadenza = ScadenzaPinOnline.objects.create(data=data, impostata_da=impostata_da, motivo=motivo)
+    logger.info(
+        "scadenza dei PIN online impostata",
+        extra={"scadenza": data.isoformat(), "impostata_da": impostata_da.pk if impostata_da else None},
+    )
+    return scadenza
 
 
 def promemoria_invia() -> int:

@@ -15,6 +15,7 @@ from guardian.shortcuts import assign_perm, get_objects_for_user, get_user_perms
 
 from accounts.models import Comune, EventoRuolo, MembroTeam, Prestazione, Provincia, Regione, Struttura, Team, User
 from accounts.roles import AMBITI, GROUP_MODEL_PERMISSIONS, Ruolo, group_name
+from inps_portal.errori import ErroreDominio
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ DATA_FILE = Path(__file__).resolve().parent / "data" / "comuni_istat.json"
 PERMESSO_PERSONALE = AMBITI[Ruolo.PERSONALE_SEDE].permission
 
 
-class RuoloNonApplicabile(ValueError):
+class RuoloNonApplicabile(ErroreDominio, ValueError):
     """A role given for an organisation it cannot apply to (a Sede role on a Comune, say)."""
 
 

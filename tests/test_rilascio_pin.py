@@ -257,3 +257,16 @@ def test_the_counter_issues_a_pin_to_a_person_unknown_to_the_portal_and_sends_th
 def test_only_sede_staff_issue_pins_at_the_counter(client: Client, registro: None) -> None:
     client.force_login(personale_inps(Ruolo.PERSONALE_DIREZIONE_REGIONALE, "DR-18"))
     assert client.get(reverse("admin:accounts_pin_rilascia")).status_code == 404
+
+
+def test_the_portals_administrators_read_the_sede_queues_and_decide_nothing(
+    client: Client, registro: None, pec_locale: Any
+) -> None:
+    _invia(client)
+    richiesta = RichiestaPin.objects.get()
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
+    assert client.get(reverse("admin:accounts_richiestapin_change", args=[richiesta.pk])).status_code == 200
+    assert client.get(reverse("admin:accounts_richiestapin_decidi", args=[richiesta.pk])).status_code == 404
+    assert _decidi(client, richiesta, esito="approva").status_code == 404
+    richiesta.refresh_from_db()
+    assert richiesta.status == RichiestaPin.Status.INVIATA

@@ -17,6 +17,7 @@ from django.db.models import Model
 from django.dispatch import Signal
 
 from inps_portal import clock, firme
+from inps_portal.errori import ErroreDominio
 from inps_portal.pec.busta import MessaggioArrivato, MessaggioIlleggibile, apri, intestazioni
 from inps_portal.pec.models import AllegatoPECInArrivo, PECInArrivo
 
@@ -33,7 +34,7 @@ NESSUNO_LA_RICONOSCE = "Nessuna pratica del portale corrisponde a questo messagg
 AZIONI_DI_SMISTAMENTO: list[tuple[str, str]] = []
 
 
-class SmistamentoNonAmmesso(Exception):
+class SmistamentoNonAmmesso(ErroreDominio):
     """The message cannot be filed there; the message says why, in Italian."""
 
 

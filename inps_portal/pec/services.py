@@ -21,6 +21,7 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 
 from inps_portal import clock
+from inps_portal.errori import ErroreDominio
 from inps_portal.pec import ricevute, transport
 from inps_portal.pec.models import AllegatoPEC, DestinatarioPEC, EventoPEC, MessaggioPEC, RicevutaPEC
 
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 Status = MessaggioPEC.Status
 
 
-class TransizioneNonAmmessa(Exception):
+class TransizioneNonAmmessa(ErroreDominio):
     """A status change the current status does not allow."""
 
 
