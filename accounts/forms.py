@@ -141,7 +141,7 @@ class CercaSedeForm(forms.Form):
 
     def risultati(self, limite: int = 20) -> list[Comune]:
         nome = self.cleaned_data["comune"]
-        comuni = Comune.objects.select_related("provincia__regione")
+        comuni = selectors.comuni_con_competenza(Comune.objects.all())
         esatti = list(comuni.filter(nome__iexact=nome)[:limite])
         return esatti or list(comuni.filter(nome__icontains=nome).order_by("nome")[:limite])
 

@@ -57,6 +57,25 @@ def _competente_per_provincia(tipo: str) -> Subquery:
     )
 
 
+def comuni_con_competenza(comuni: QuerySet[Comune]) -> QuerySet[Comune]:
+    """Comuni annotated with the names of their Sede, Direzione regionale and PUE signatory, in one query (the same
+    rules as ``sede_competente``, ``direzione_regionale_competente`` and ``direzione_firmataria``)."""
+
+    def per_provincia(tipo: str) -> Subquery:
+        return Subquery(strutture_attive().filter(tipo=tipo, provincia_id=OuterRef("provincia_id")).values("nome")[:1])
+
+    direzione = Subquery(
+        strutture_attive()
+        .filter(tipo=Tipo.DIREZIONE_REGIONALE, regione_id=OuterRef("provincia__regione_id"))
+        .values("nome")[:1]
+    )
+    return comuni.select_related("provincia__regione").annotate(
+        sede_nome=per_provincia(Tipo.SEDE_TERRITORIALE),
+        direzione_nome=direzione,
+        metropolitana_nome=per_provincia(Tipo.DIREZIONE_METROPOLITANA),
+    )
+
+
 def con_competenza(enti: QuerySet[Ente]) -> QuerySet[Ente]:
     """Enti annotated with the names of their competent Sede and Direzione regionale, in one query."""
     direzione = Subquery(

@@ -127,12 +127,13 @@ def cerca_sede(request: HttpRequest) -> HttpResponse:
     form = CercaSedeForm(request.GET or None)
     risultati = []
     if form.is_bound and form.is_valid():
+        # One query for the Comuni and their competent offices, whatever the number of results.
         risultati = [
             {
                 "comune": comune,
-                "sede": selectors.sede_competente(comune),
-                "direzione": selectors.direzione_regionale_competente(comune),
-                "firmataria": selectors.direzione_firmataria(comune),
+                "sede": comune.sede_nome,  # type: ignore[attr-defined]
+                "direzione": comune.direzione_nome,  # type: ignore[attr-defined]
+                "firmataria": comune.metropolitana_nome or comune.direzione_nome,  # type: ignore[attr-defined]
             }
             for comune in form.risultati()
         ]

@@ -197,3 +197,24 @@ def test_central_staff_may_edit_the_abilitazioni_catalogue(client: Client, regis
     assert user.has_perm("inps_portal.view_messaggiopec")
     client.force_login(user)
     assert client.get(reverse("admin:abilitazioni_abilitazione_changelist")).status_code == 200
+
+
+def test_the_sede_finder_costs_the_same_queries_for_one_or_twenty_comuni(client: Client, registro: None) -> None:
+    """The competent offices come with the Comuni, in one query: the review counted 82 queries for 20 results."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as pochi:
+        risposta = client.get(reverse("cerca_sede"), {"comune": "Rend"})  # no exact match: then "contains"
+    assert 1 <= len(risposta.context["risultati"]) < 5
+    with CaptureQueriesContext(connection) as venti:
+        risposta = client.get(reverse("cerca_sede"), {"comune": "San"})
+    assert len(risposta.context["risultati"]) == 20
+    assert len(venti.captured_queries) == len(pochi.captured_queries) == 2
+    # The rules are those of the selectors: Rome's PUE signatory is its Direzione di coordinamento metropolitano.
+    roma = client.get(reverse("cerca_sede"), {"comune": "Roma"}).context["risultati"][0]
+    assert roma["sede"] == "Sede territoriale di Roma"
+    assert roma["direzione"] == "Direzione regionale Lazio"
+    assert roma["firmataria"].startswith("Direzione di coordinamento metropolitano")
+    rende = client.get(reverse("cerca_sede"), {"comune": "Rende"}).context["risultati"][0]
+    assert rende["firmataria"] == "Direzione regionale Calabria"
