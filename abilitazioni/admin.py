@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from abilitazioni import moduli, services
 from abilitazioni.models import Abilitazione, EventoRichiesta, RichiestaInstradata, VoceRichiesta
 from abilitazioni.selectors import TEAM_PER_ALLEGATO, filtro_visibili, in_attesa_del_modulo_per_ufficio
-from abilitazioni.services import instradata_dal_numero
+from abilitazioni.services import instradata_per_numero
 from accounts.models import Team, User
 from inps_portal.admin_mixins import SolaLettura
 from inps_portal.pdf import risposta_documento
@@ -252,7 +252,8 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         form = SmistamentoForm(request.POST or None)
         status = 200
         if request.method == "POST" and form.is_valid():
-            instradata = instradata_dal_numero(f"n. {form.cleaned_data['numero']}")
+            richiesta, allegato = form.cleaned_data["numero"].split("/")
+            instradata = instradata_per_numero(richiesta, allegato)
             if instradata is None or not candidate.filter(pk=instradata.pk).exists():
                 form.add_error("numero", "Nessuna richiesta del suo ufficio in attesa del modulo ha questo numero.")
             else:

@@ -126,7 +126,7 @@ def oggetto_della_pec(instradata: RichiestaInstradata) -> str:
 def _esito_firma(esito: firme.EsitoFirma) -> dict[str, Any]:
     return {
         "firmato": esito.firmato,
-        "valida": esito.firmato and esito.integra and esito.attendibile and esito.valida_al_momento,
+        "valida": esito.valida,
         "firmatario": esito.firmatario or "",
         "codice_fiscale": esito.codice_fiscale or "",
         "emittente": esito.emittente or "",
@@ -172,12 +172,16 @@ def modulo_carica(*, instradata_id: int, user: User, file: UploadedFile) -> Rich
 
 
 def instradata_dal_numero(oggetto: str) -> RichiestaInstradata | None:
+    """The routed request a PEC's subject names ("... n. 123/4 ..."), if any."""
     trovato = NUMERO_NELL_OGGETTO.search(oggetto or "")
-    if trovato is None:
-        return None
+    return instradata_per_numero(trovato.group(1), trovato.group(2)) if trovato else None
+
+
+def instradata_per_numero(richiesta: str | int, allegato: str | int) -> RichiestaInstradata | None:
+    """The routed request of a number as the modulo prints it (``RichiestaInstradata.numero``: request/allegato)."""
     return (
         RichiestaInstradata.objects.select_related("richiesta__ente")
-        .filter(richiesta_id=int(trovato.group(1)), allegato=int(trovato.group(2)))
+        .filter(richiesta_id=int(richiesta), allegato=int(allegato))
         .first()
     )
 

@@ -21,6 +21,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from accounts import admin_credenziali, selectors
+from accounts.forms import CodiceFiscaleField
 from accounts.models import (
     Comune,
     Ente,
@@ -35,7 +36,6 @@ from accounts.models import (
 )
 from accounts.roles import AMBITI, Ruolo
 from accounts.services import RuoloNonApplicabile, ruolo_assegna, ruolo_revoca
-from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale
 from inps_portal.admin_mixins import SolaLettura
 
 
@@ -198,22 +198,12 @@ class EventoRuoloAdmin(SolaLettura, admin.ModelAdmin):
     list_select_related = ["user", "chi"]
 
 
-class CodiceFiscaleDellaPersona:
-    """The codice fiscale as people type it (spaces, dashes, lower case): the 16-character limit applies after
-    normalisation, not before."""
-
-    def clean_codice_fiscale(self) -> str:
-        codice = normalizza_codice_fiscale(self.cleaned_data["codice_fiscale"])  # type: ignore[attr-defined]
-        validate_codice_fiscale(codice)
-        return codice
+class UserChangeFormDelPortale(UserChangeForm):  # type: ignore[type-arg]
+    codice_fiscale = CodiceFiscaleField()
 
 
-class UserChangeFormDelPortale(CodiceFiscaleDellaPersona, UserChangeForm):  # type: ignore[type-arg]
-    codice_fiscale = forms.CharField(label="Codice fiscale", max_length=64)
-
-
-class UserCreationFormDelPortale(CodiceFiscaleDellaPersona, AdminUserCreationForm):  # type: ignore[type-arg]
-    codice_fiscale = forms.CharField(label="Codice fiscale", max_length=64)
+class UserCreationFormDelPortale(AdminUserCreationForm):  # type: ignore[type-arg]
+    codice_fiscale = CodiceFiscaleField()
 
 
 @admin.register(User)

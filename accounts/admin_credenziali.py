@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 
 from accounts import conversione, credenziali, rilascio_pin, scadenza, selectors
+from accounts.forms import CodiceFiscaleField
 from accounts.models import (
     PIN,
     AbilitazioneDetenuta,
@@ -29,7 +30,7 @@ from accounts.models import (
     ScadenzaPinOnline,
 )
 from accounts.roles import Ruolo
-from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale
+from accounts.validators import normalizza_codice_fiscale
 from inps_portal.admin_mixins import SolaLettura
 from inps_portal.rete import indirizzo_cliente
 
@@ -261,18 +262,11 @@ class SportelloForm(forms.Form):
 
 
 class RilascioSportelloForm(SportelloForm):
-    codice_fiscale = forms.CharField(
-        label="Codice fiscale", max_length=64, error_messages={"required": "Indichi il codice fiscale."}
-    )
+    codice_fiscale = CodiceFiscaleField(error_messages={"required": "Indichi il codice fiscale."})
     nome = forms.CharField(label="Nome", max_length=100, error_messages={"required": "Indichi il nome."})
     cognome = forms.CharField(label="Cognome", max_length=100, error_messages={"required": "Indichi il cognome."})
     email = forms.EmailField(label="E-mail", required=False, error_messages={"invalid": "L'e-mail non è valida."})
     field_order = ["codice_fiscale", "nome", "cognome", "email", "documento_tipo", "documento_numero"]
-
-    def clean_codice_fiscale(self) -> str:
-        codice = normalizza_codice_fiscale(self.cleaned_data["codice_fiscale"])
-        validate_codice_fiscale(codice)
-        return codice
 
 
 @admin.register(CredenzialeExInpdap)

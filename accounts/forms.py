@@ -19,6 +19,21 @@ from accounts.models import Comune, Ente, Struttura
 from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale
 
 
+class CodiceFiscaleField(forms.CharField):
+    """A personal codice fiscale as people type it (spaces, dashes, lower case): normalised, then checked; the
+    16-character limit applies after normalisation, so the field takes up to 64 characters as typed."""
+
+    default_validators = [validate_codice_fiscale]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Codice fiscale"))
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return normalizza_codice_fiscale(super().to_python(value) or "")
+
+
 class LoginForm(AllauthLoginForm):
     """Login with the codice fiscale and the INPS PIN (or, at the first access, the ex-Inpdap password).
 
@@ -146,14 +161,23 @@ class CercaSedeForm(forms.Form):
         return esatti or list(comuni.filter(nome__icontains=nome).order_by("nome")[:limite])
 
 
-class ConversioneForm(forms.Form):
-    ente = forms.ModelChoiceField(
-        label=_("Ente per cui opera"),
-        queryset=Ente.objects.none(),
-        empty_label=None,
-        help_text=_("La richiesta va alla sede territoriale competente per questo Ente."),
-        error_messages={"invalid_choice": _("Scelga uno degli Enti per cui opera.")},
+def scelta_della_sede(**kwargs: Any) -> forms.ModelChoiceField:  # type: ignore[type-arg]
+    """The Sede territoriale a person chooses to examine a request: any active one (Circolare 71/2016, par. 2)."""
+    return forms.ModelChoiceField(
+        label=_("Sede territoriale INPS che esamina la richiesta"),
+        queryset=Struttura.objects.filter(tipo=Struttura.Tipo.SEDE_TERRITORIALE, attiva=True).order_by("nome"),
+        empty_label=_("Scelga la sede"),
+        error_messages={
+            "required": _("Scelga la sede territoriale."),
+            "invalid_choice": _("Scelga una delle sedi territoriali dell'elenco."),
+        },
+        **kwargs,
     )
+
+
+class ModuloEDocumentoForm(forms.Form):
+    """The signed request form and an identity document, checked by content and size (``controlla_documento``)."""
+
     modulo_firmato = forms.FileField(
         label=_("Modulo di richiesta firmato"),
         help_text=_("PDF, JPEG o PNG, al massimo 5 MB."),
@@ -165,15 +189,24 @@ class ConversioneForm(forms.Form):
         error_messages={"required": _("Carichi un documento di identità valido.")},
     )
 
-    sede = forms.ModelChoiceField(
-        label=_("Sede territoriale INPS che esamina la richiesta"),
-        queryset=Struttura.objects.filter(tipo=Struttura.Tipo.SEDE_TERRITORIALE, attiva=True).order_by("nome"),
-        empty_label=_("Scelga la sede"),
-        help_text=_("Non opera ancora per un Ente: può scegliere una qualunque sede territoriale."),
-        error_messages={
-            "required": _("Scelga la sede territoriale."),
-            "invalid_choice": _("Scelga una delle sedi territoriali dell'elenco."),
-        },
+    def clean_modulo_firmato(self) -> Any:
+        return controlla_documento(self.cleaned_data["modulo_firmato"])
+
+    def clean_documento_identita(self) -> Any:
+        return controlla_documento(self.cleaned_data["documento_identita"])
+
+
+class ConversioneForm(ModuloEDocumentoForm):
+    ente = forms.ModelChoiceField(
+        label=_("Ente per cui opera"),
+        queryset=Ente.objects.none(),
+        empty_label=None,
+        help_text=_("La richiesta va alla sede territoriale competente per questo Ente."),
+        error_messages={"invalid_choice": _("Scelga uno degli Enti per cui opera.")},
+    )
+
+    sede = scelta_della_sede(
+        help_text=_("Non opera ancora per un Ente: può scegliere una qualunque sede territoriale.")
     )
 
     def __init__(self, *args: Any, enti: Any, **kwargs: Any) -> None:
@@ -184,12 +217,6 @@ class ConversioneForm(forms.Form):
             del self.fields["sede"]
         else:
             del self.fields["ente"]
-
-    def clean_modulo_firmato(self) -> Any:
-        return controlla_documento(self.cleaned_data["modulo_firmato"])
-
-    def clean_documento_identita(self) -> Any:
-        return controlla_documento(self.cleaned_data["documento_identita"])
 
 
 class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
@@ -207,9 +234,7 @@ class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
 class DatiRichiestaPinForm(forms.Form):
     """Who asks for a PIN dispositivo, and the Sede that examines the request (any Sede territoriale)."""
 
-    codice_fiscale = forms.CharField(
-        label=_("Codice fiscale"),
-        max_length=64,
+    codice_fiscale = CodiceFiscaleField(
         error_messages={"required": _("Indichi il suo codice fiscale.")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
@@ -223,39 +248,11 @@ class DatiRichiestaPinForm(forms.Form):
             "invalid": _("L'indirizzo e-mail non è valido."),
         },
     )
-    sede = forms.ModelChoiceField(
-        label=_("Sede territoriale INPS che esamina la richiesta"),
-        queryset=Struttura.objects.filter(tipo=Struttura.Tipo.SEDE_TERRITORIALE, attiva=True).order_by("nome"),
-        empty_label=_("Scelga la sede"),
-        error_messages={
-            "required": _("Scelga la sede territoriale."),
-            "invalid_choice": _("Scelga una delle sedi territoriali dell'elenco."),
-        },
-    )
-
-    def clean_codice_fiscale(self) -> str:
-        codice = normalizza_codice_fiscale(self.cleaned_data["codice_fiscale"])
-        validate_codice_fiscale(codice)
-        return codice
+    sede = scelta_della_sede()
 
 
-class RichiestaPinForm(DatiRichiestaPinForm):
-    modulo_firmato = forms.FileField(
-        label=_("Modulo di richiesta firmato"),
-        help_text=_("PDF, JPEG o PNG, al massimo 5 MB."),
-        error_messages={"required": _("Carichi il modulo di richiesta firmato.")},
-    )
-    documento_identita = forms.FileField(
-        label=_("Documento di identità"),
-        help_text=_("Fronte e retro, PDF, JPEG o PNG, al massimo 5 MB."),
-        error_messages={"required": _("Carichi un documento di identità valido.")},
-    )
-
-    def clean_modulo_firmato(self) -> Any:
-        return controlla_documento(self.cleaned_data["modulo_firmato"])
-
-    def clean_documento_identita(self) -> Any:
-        return controlla_documento(self.cleaned_data["documento_identita"])
+class RichiestaPinForm(DatiRichiestaPinForm, ModuloEDocumentoForm):
+    pass
 
 
 class RitiroPinForm(forms.Form):

@@ -96,7 +96,7 @@ def _allegato(pec: PECInArrivo, nome: str, tipo_mime: str, contenuto: bytes) -> 
         contenuto=contenuto,
         sha256=hashlib.sha256(contenuto).hexdigest(),
         firmato=esito.firmato,
-        firma_valida=esito.firmato and esito.integra and esito.attendibile and esito.valida_al_momento,
+        firma_valida=esito.valida,
         firmatario=(esito.firmatario or "")[:250],
         codice_fiscale_firmatario=(esito.codice_fiscale or "")[:16],
         emittente=(esito.emittente or "")[:500],
