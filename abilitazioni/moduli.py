@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.template import Engine
 
 from abilitazioni.models import Abilitazione, RichiestaInstradata, VoceRichiesta
-from accounts.selectors import pin_attivo
+from accounts.selectors.persone import pin_attivo
 from inps_portal.pdf import render_pdf, risposta_pdf
 
 TEMPLATE = "abilitazioni/modulo.html"

@@ -8,9 +8,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from abilitazioni.models import IN_CORSO, Abilitazione, RichiestaInstradata
-from accounts import selectors as territorio
 from accounts.models import Ente, MembroTeam, Struttura, Team, User
 from accounts.roles import AMBITI, Ruolo
+from accounts.selectors.competenza import direzione_regionale_competente, sede_competente
 
 UFFICI_CHE_DECIDONO = (
     Ruolo.PERSONALE_SEDE,
@@ -36,9 +36,9 @@ class Destinazione:
 def destinazione(abilitazione: Abilitazione, ente: Ente) -> Destinazione:
     C = Abilitazione.Canale
     if abilitazione.canale == C.SEDE_TERRITORIALE:
-        return Destinazione(territorio.sede_competente(ente.comune), "", via_pec_dall_ente=False)
+        return Destinazione(sede_competente(ente.comune), "", via_pec_dall_ente=False)
     if abilitazione.canale == C.DIREZIONE_REGIONALE:
-        return Destinazione(territorio.direzione_regionale_competente(ente.comune), "", via_pec_dall_ente=False)
+        return Destinazione(direzione_regionale_competente(ente.comune), "", via_pec_dall_ente=False)
     # By PEC: the mailbox is the routing address; the Direzione centrale that reads it reviews in the portal.
     ufficio = (
         Struttura.objects.filter(codice=abilitazione.ufficio_centrale, tipo=Struttura.Tipo.DIREZIONE_CENTRALE).first()

@@ -22,8 +22,8 @@ from abilitazioni.models import (
     VoceRichiesta,
 )
 from abilitazioni.selectors import destinazione, instradate_per_ufficio
-from accounts import selectors as persone
 from accounts.models import PIN, AbilitazioneDetenuta, Ente, User
+from accounts.selectors.persone import enti_di, pin_attivo
 from inps_portal import clock, firme
 from inps_portal.errori import ErroreDominio
 from inps_portal.pec.arrivo import pec_in_arrivo_smista
@@ -50,9 +50,9 @@ def richiesta_crea(
     if len({a.pk for a, _ in voci}) != len(voci):
         raise RichiestaNonAmmessa("La stessa abilitazione non può essere sia aggiunta sia tolta.")
     User.objects.select_for_update().get(pk=user.pk)  # one request at a time per person: no double pending
-    if not persone.enti_di(user).filter(pk=ente.pk).exists():
+    if not enti_di(user).filter(pk=ente.pk).exists():
         raise RichiestaNonAmmessa("L'Ente indicato non è tra quelli per cui opera.")
-    pin = persone.pin_attivo(user)
+    pin = pin_attivo(user)
     if pin is None:
         raise RichiestaNonAmmessa("Per chiedere abilitazioni serve un PIN INPS attivo.")
     for abilitazione, _ in voci:
@@ -288,7 +288,7 @@ def instradata_decidi(*, instradata_id: int, chi: User, approvata: bool, motivo:
         raise RichiestaNonAmmessa("Per respingere la richiesta indichi il motivo.")
     richiesta = instradata.richiesta
     if approvata:
-        pin = persone.pin_attivo(richiesta.user)
+        pin = pin_attivo(richiesta.user)
         if pin is None:
             raise RichiestaNonAmmessa("La persona non ha più un PIN attivo: la richiesta non può essere approvata.")
         for voce in instradata.voci.select_related("abilitazione"):

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from abilitazioni import moduli, services
 from abilitazioni.forms import ModuloFirmatoForm, RichiestaForm
 from abilitazioni.models import Abilitazione, RichiestaInstradata
-from accounts import selectors as persone
 from accounts.models import User
+from accounts.selectors.persone import enti_di
 from accounts.views import area_riservata
 from inps_portal.pdf import risposta_pdf
 
@@ -22,7 +22,7 @@ from inps_portal.pdf import risposta_pdf
 def richieste(request: HttpRequest) -> HttpResponse:
     """Ask for abilitazioni (or their removal) for one Ente, and follow the requests already made."""
     user = cast(User, request.user)
-    form = RichiestaForm(request.POST or None, enti=persone.enti_di(user))
+    form = RichiestaForm(request.POST or None, enti=enti_di(user))
     status = 200
     if request.method == "POST":
         if form.is_valid():

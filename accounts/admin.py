@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from accounts import admin_credenziali, selectors
+from accounts import admin_credenziali
 from accounts.forms import CodiceFiscaleField
 from accounts.models import (
     Comune,
@@ -35,7 +35,9 @@ from accounts.models import (
     User,
 )
 from accounts.roles import AMBITI, Ruolo
-from accounts.services import RuoloNonApplicabile, ruolo_assegna, ruolo_revoca
+from accounts.selectors.competenza import con_competenza, sede_competente
+from accounts.selectors.persone import organizzazioni_di, ruoli_di
+from accounts.services.ruoli import RuoloNonApplicabile, ruolo_assegna, ruolo_revoca
 from inps_portal.admin_mixins import SolaLettura
 
 
@@ -83,7 +85,7 @@ class ComuneAdmin(admin.ModelAdmin):
 
     @admin.display(description="sede competente")
     def sede_competente(self, obj: Comune) -> str:
-        sede = selectors.sede_competente(obj)
+        sede = sede_competente(obj)
         return sede.nome if sede else "—"
 
 
@@ -151,7 +153,7 @@ class EnteAdmin(admin.ModelAdmin):
     autocomplete_fields = ["comune"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Ente]:
-        return selectors.con_competenza(super().get_queryset(request))
+        return con_competenza(super().get_queryset(request))
 
     @admin.display(description="sede competente")
     def sede_competente_nome(self, obj: Ente) -> str:
@@ -254,8 +256,8 @@ class UserAdmin(DjangoUserAdmin):
             "persona": persona,
             "form": form,
             "incarichi": [
-                (ruolo.label, list(selectors.organizzazioni_di(persona, ruolo)[:50]))
-                for ruolo in sorted(selectors.ruoli_di(persona), key=lambda r: r.label)
+                (ruolo.label, list(organizzazioni_di(persona, ruolo)[:50]))
+                for ruolo in sorted(ruoli_di(persona), key=lambda r: r.label)
             ],
             "eventi": persona.eventi_ruolo.select_related("chi")[:20],
             "title": f"Ruoli di {persona}",

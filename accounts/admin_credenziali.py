@@ -16,7 +16,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 
-from accounts import conversione, credenziali, rilascio_pin, scadenza, selectors
 from accounts.forms import CodiceFiscaleField
 from accounts.models import (
     PIN,
@@ -30,6 +29,12 @@ from accounts.models import (
     ScadenzaPinOnline,
 )
 from accounts.roles import Ruolo
+from accounts.selectors.credenziali import situazione_credenziali
+from accounts.selectors.persone import organizzazioni_di, ruoli_di
+from accounts.services.conversione import ConversioneNonAmmessa, conversione_decidi, conversione_sportello
+from accounts.services.rilascio_pin import RilascioNonAmmesso, pin_rilascia_sportello, richiesta_pin_decidi
+from accounts.services.scadenza import scadenza_imposta
+from accounts.services.unificazione import GiaUnificata, unificazione_esegui
 from accounts.validators import normalizza_codice_fiscale
 from inps_portal.admin_mixins import SolaLettura
 from inps_portal.rete import indirizzo_cliente
@@ -52,7 +57,7 @@ class ScadenzaPinOnlineAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ScadenzaPinOnline, form: Any, change: bool) -> None:
         """Through the service, like every write; the admin's message and history then refer to the row it wrote."""
-        salvata = scadenza.scadenza_imposta(
+        salvata = scadenza_imposta(
             data=obj.data,
             impostata_da=request.user,  # type: ignore[arg-type]
             motivo=obj.motivo,
@@ -75,7 +80,7 @@ class CredenzialiPerTerritorio:
 
     def _e_sede(self, request: HttpRequest) -> bool:
         user = request.user
-        return not user.is_superuser and Ruolo.PERSONALE_SEDE in selectors.ruoli_di(user)  # type: ignore[arg-type]
+        return not user.is_superuser and Ruolo.PERSONALE_SEDE in ruoli_di(user)  # type: ignore[arg-type]
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[Any], search_term: str) -> Any:
         codice = normalizza_codice_fiscale(search_term)
@@ -98,7 +103,7 @@ class CredenzialiPerTerritorio:
         queryset: QuerySet[Any] = super().get_queryset(request)  # type: ignore[misc]
         if not self._e_sede(request):
             return queryset
-        sedi = selectors.organizzazioni_di(request.user, Ruolo.PERSONALE_SEDE)  # type: ignore[arg-type]
+        sedi = organizzazioni_di(request.user, Ruolo.PERSONALE_SEDE)  # type: ignore[arg-type]
         province = sedi.values("provincia_id")
         del_territorio = AbilitazioneDetenuta.objects.filter(ente__comune__provincia_id__in=province)
         persone = Q(**{f"{self.campo_persona}__pin__abilitazioni__in": del_territorio}) | Q(
@@ -171,7 +176,7 @@ class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             dati = form.cleaned_data
             try:
-                rilasciato = rilascio_pin.pin_rilascia_sportello(
+                rilasciato = pin_rilascia_sportello(
                     codice_fiscale=dati["codice_fiscale"],
                     nome=dati["nome"],
                     cognome=dati["cognome"],
@@ -180,7 +185,7 @@ class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
                     indirizzo_ip=indirizzo_cliente(request),
                     documento={"tipo": dati["documento_tipo"], "numero": dati["documento_numero"]},
                 )
-            except rilascio_pin.RilascioNonAmmesso as exc:
+            except RilascioNonAmmesso as exc:
                 form.add_error(None, str(exc))
             else:
                 persona = rilasciato.pin.user
@@ -208,7 +213,7 @@ class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
         form = SportelloForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                conversione.conversione_sportello(
+                conversione_sportello(
                     pin_id=pin.pk,
                     eseguito_da=request.user,  # type: ignore[arg-type]
                     indirizzo_ip=indirizzo_cliente(request),
@@ -217,7 +222,7 @@ class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
                         "numero": form.cleaned_data["documento_numero"],
                     },
                 )
-            except conversione.ConversioneNonAmmessa as exc:
+            except ConversioneNonAmmessa as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
                 self.message_user(request, "Il PIN è ora un PIN dispositivo: il codice non cambia.", messages.SUCCESS)
@@ -308,7 +313,7 @@ class CredenzialeExInpdapAdmin(CredenzialiPerTerritorio, SolaLettura, admin.Mode
         }
         if request.method == "POST" and form.is_valid():
             try:
-                rilasciato = credenziali.unificazione_esegui(
+                rilasciato = unificazione_esegui(
                     user=credenziale.user,
                     indirizzo_ip=indirizzo_cliente(request),
                     eseguito_da=request.user,  # type: ignore[arg-type]
@@ -317,7 +322,7 @@ class CredenzialeExInpdapAdmin(CredenzialiPerTerritorio, SolaLettura, admin.Mode
                         "numero": form.cleaned_data["documento_numero"],
                     },
                 )
-            except credenziali.GiaUnificata:
+            except GiaUnificata:
                 self.message_user(
                     request, "Le credenziali di questa persona sono già state unificate.", messages.WARNING
                 )
@@ -356,7 +361,7 @@ class RichiestaDiSedeAdmin(SolaLettura, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        sedi = selectors.organizzazioni_di(request.user, Ruolo.PERSONALE_SEDE)  # type: ignore[arg-type]
+        sedi = organizzazioni_di(request.user, Ruolo.PERSONALE_SEDE)  # type: ignore[arg-type]
         return queryset.filter(sede__in=sedi)
 
     def _nome_url(self, vista: str) -> str:
@@ -426,7 +431,7 @@ class RichiestaDiSedeAdmin(SolaLettura, admin.ModelAdmin):
     def decidi(self, request: HttpRequest, pk: int) -> HttpResponse:
         richiesta = self._richiesta(request, pk)
         # The Sede decides: the portal's administrators read every queue but decide none (as for abilitazioni).
-        sedi = selectors.organizzazioni_di(request.user, Ruolo.PERSONALE_SEDE)  # type: ignore[arg-type]
+        sedi = organizzazioni_di(request.user, Ruolo.PERSONALE_SEDE)  # type: ignore[arg-type]
         if not request.user.has_perm(self.permesso_decisione) or not sedi.filter(pk=richiesta.sede_id).exists():
             raise Http404
         form = RifiutoForm(request.POST if request.POST.get("esito") == "respingi" else None)
@@ -480,12 +485,10 @@ class RichiestaConversioneAdmin(RichiestaDiSedeAdmin):
     inlines = [EventoConversioneInline]
     permesso_decisione = "accounts.decidere_conversione"
     template_decisione = "admin/accounts/decidi_conversione.html"
-    errore_dominio = conversione.ConversioneNonAmmessa
+    errore_dominio = ConversioneNonAmmessa
 
     def decidi_con_servizio(self, *, richiesta: Any, decisa_da: Any, approvata: bool, motivo: str) -> None:
-        conversione.conversione_decidi(
-            richiesta_id=richiesta.pk, decisa_da=decisa_da, approvata=approvata, motivo=motivo
-        )
+        conversione_decidi(richiesta_id=richiesta.pk, decisa_da=decisa_da, approvata=approvata, motivo=motivo)
 
 
 class EventoRichiestaPinInline(SolaLettura, admin.TabularInline):
@@ -523,16 +526,14 @@ class RichiestaPinAdmin(RichiestaDiSedeAdmin):
     inlines = [EventoRichiestaPinInline]
     permesso_decisione = "accounts.decidere_richiesta_pin"
     template_decisione = "admin/accounts/decidi_richiesta_pin.html"
-    errore_dominio = rilascio_pin.RilascioNonAmmesso
+    errore_dominio = RilascioNonAmmesso
 
     @admin.display(description="credenziali attuali della persona")
     def situazione(self, obj: RichiestaPin) -> str:
-        return rilascio_pin.situazione_credenziali(obj.codice_fiscale)
+        return situazione_credenziali(obj.codice_fiscale)
 
     def contesto_decisione(self, richiesta: Any) -> dict[str, Any]:
-        return {"situazione": rilascio_pin.situazione_credenziali(richiesta.codice_fiscale)}
+        return {"situazione": situazione_credenziali(richiesta.codice_fiscale)}
 
     def decidi_con_servizio(self, *, richiesta: Any, decisa_da: Any, approvata: bool, motivo: str) -> None:
-        rilascio_pin.richiesta_pin_decidi(
-            richiesta_id=richiesta.pk, decisa_da=decisa_da, approvata=approvata, motivo=motivo
-        )
+        richiesta_pin_decidi(richiesta_id=richiesta.pk, decisa_da=decisa_da, approvata=approvata, motivo=motivo)

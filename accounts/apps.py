@@ -11,7 +11,7 @@ def _sync_groups(sender: AppConfig, **kwargs: Any) -> None:
     # when every permission exists.
     if sender is not [c for c in apps.get_app_configs() if c.models_module is not None][-1]:
         return
-    from accounts.services import gruppi_sincronizza
+    from accounts.services.ruoli import gruppi_sincronizza
 
     gruppi_sincronizza()
 

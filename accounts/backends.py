@@ -22,10 +22,10 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import check_password, make_password
 from django.http import HttpRequest
 
-from accounts import selectors
-from accounts.credenziali import normalizza_pin
 from accounts.hashers import codifica_hash_legacy
 from accounts.models import PIN, CredenzialeExInpdap, User
+from accounts.selectors.persone import ha_password
+from accounts.services.unificazione import normalizza_pin
 from accounts.validators import normalizza_codice_fiscale
 
 METODO_PIN = "pin"
@@ -89,7 +89,7 @@ class PINBackend(ModelBackend):
 
 
 class PasswordBackend(ModelBackend):
-    """Django's password login, for the people who have a portal password at all (``selectors.ha_password``)."""
+    """Django's password login, for the people who have a portal password at all (``ha_password``)."""
 
     def authenticate(  # type: ignore[override]
         self,
@@ -102,7 +102,7 @@ class PasswordBackend(ModelBackend):
         if metodo != METODO_PASSWORD or not username or not password:
             return None
         user = User.objects.filter(codice_fiscale=normalizza_codice_fiscale(username)).first()
-        if user is None or not selectors.ha_password(user):
+        if user is None or not ha_password(user):
             check_password(password, _FINTO)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):

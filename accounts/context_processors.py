@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from accounts.roles import AMBITI, Ruolo
-from accounts.selectors import pin_attivo, ruoli_di
+from accounts.selectors.persone import pin_attivo, ruoli_di
 
 RUOLI_STRUTTURA = {r for r, a in AMBITI.items() if a.model == "accounts.struttura"}
 RUOLI_COMUNE = {r for r, a in AMBITI.items() if a.model == "accounts.comune"}

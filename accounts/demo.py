@@ -15,7 +15,8 @@ from django.db import transaction
 
 from accounts.models import Comune, Ente, Struttura, Team, User
 from accounts.roles import Ruolo
-from accounts.services import registro_carica, ruolo_assegna, team_assegna
+from accounts.services.registro import registro_carica
+from accounts.services.ruoli import ruolo_assegna, team_assegna
 
 DEMO_PASSWORD = "Portale.Demo.2026"  # noqa: S105 - published in the README on purpose, DEBUG only
 # The PIN of the demo Ente operator: the only key to the Area riservata (no password exists for him).

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts import selectors
 from accounts.backends import METODO_PASSWORD, METODO_PIN
 from accounts.documenti import controlla_documento
 from accounts.models import Comune, Ente, Struttura
+from accounts.selectors.competenza import comuni_con_competenza
+from accounts.selectors.persone import ha_password
 from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale
 
 
@@ -123,8 +124,8 @@ class ResetPasswordForm(AllauthResetPasswordForm):
     def clean_email(self) -> str:
         email: str = super().clean_email()
         persone: list[Any] = list(getattr(self, "users", []))
-        self.users = [u for u in persone if selectors.ha_password(u)]
-        self.con_pin = [u for u in persone if not selectors.ha_password(u)]
+        self.users = [u for u in persone if ha_password(u)]
+        self.con_pin = [u for u in persone if not ha_password(u)]
         return email
 
     def save(self, request: HttpRequest, **kwargs: Any) -> str:
@@ -156,7 +157,7 @@ class CercaSedeForm(forms.Form):
 
     def risultati(self, limite: int = 20) -> list[Comune]:
         nome = self.cleaned_data["comune"]
-        comuni = selectors.comuni_con_competenza(Comune.objects.all())
+        comuni = comuni_con_competenza(Comune.objects.all())
         esatti = list(comuni.filter(nome__iexact=nome)[:limite])
         return esatti or list(comuni.filter(nome__icontains=nome).order_by("nome")[:limite])
 
@@ -223,7 +224,7 @@ class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
     """The page of a reset link: refused for a person who logs in with the PIN, even with a link sent before."""
 
     def clean(self) -> dict[str, Any]:
-        if self.user is not None and not selectors.ha_password(self.user):
+        if self.user is not None and not ha_password(self.user):
             raise forms.ValidationError(
                 gettext("Lei accede al portale con il PIN INPS: non esiste una password da reimpostare."),
                 code="password_non_disponibile",

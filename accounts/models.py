@@ -577,7 +577,8 @@ class Team(models.Model):
     where someone already works, not an organisation of its own, so it adds no group, no navigation and no admin
     permission. Membership (``MembroTeam``) presupposes the staff role on the team's Struttura and narrows it; a row
     gives the database its uniqueness and the queue a single join. Teams are created with their structures
-    (``accounts.services.registro_carica``), members are added and removed by ``team_assegna`` / ``team_revoca``.
+    (``accounts.services.registro.registro_carica``), members are added and removed by ``team_assegna`` /
+    ``team_revoca``.
     """
 
     CREDITO_WELFARE = "credito-welfare"

@@ -6,9 +6,9 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from accounts.credenziali import unificazione_necessaria
 from accounts.middleware import SESSIONE_UNIFICAZIONE
 from accounts.models import User
+from accounts.selectors.unificazione import unificazione_necessaria
 
 
 @receiver(user_logged_in, dispatch_uid="accounts-unificazione-al-primo-accesso")

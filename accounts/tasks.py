@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from accounts.scadenza import promemoria_invia
+from accounts.services.scadenza import promemoria_invia
 
 
 @shared_task(name="credenziali.promemoria_scadenza")

@@ -15,7 +15,6 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import conversione, credenziali, rilascio_pin, scadenza, selectors
 from accounts.backends import sessione_con_pin
 from accounts.forms import (
     CercaSedeForm,
@@ -27,6 +26,22 @@ from accounts.forms import (
 )
 from accounts.middleware import SESSIONE_UNIFICAZIONE
 from accounts.models import Comune, RichiestaConversione, Struttura, User
+from accounts.selectors.competenza import comuni_di_competenza, direzione_firmataria, sede_competente
+from accounts.selectors.persone import (
+    abilitazioni_per_ente,
+    enti_di,
+    ha_password,
+    opera_per_enti,
+    organizzazioni_di,
+    pin_attivo,
+    ruoli_di,
+    ruoli_per_organizzazione,
+)
+from accounts.selectors.scadenza import stato_pin_online
+from accounts.selectors.unificazione import anteprima_unificazione, unificazione_necessaria
+from accounts.services.conversione import ConversioneNonAmmessa, conversione_richiedi
+from accounts.services.rilascio_pin import RilascioNonAmmesso, RitiroNonRiuscito, pin_ritira, richiesta_pin_invia
+from accounts.services.unificazione import GiaUnificata, NienteDaUnificare, unificazione_esegui
 from inps_portal import clock
 from inps_portal.pdf import render_pdf, risposta_pdf
 from inps_portal.rete import indirizzo_cliente, troppe_richieste
@@ -41,10 +56,10 @@ def _user(request: HttpRequest) -> User:
 def profilo(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     incarichi = [
-        {"ruolo": ruolo, "organizzazioni": list(selectors.organizzazioni_di(user, ruolo)[:50])}
-        for ruolo in sorted(selectors.ruoli_di(user), key=lambda r: r.label)
+        {"ruolo": ruolo, "organizzazioni": list(organizzazioni_di(user, ruolo)[:50])}
+        for ruolo in sorted(ruoli_di(user), key=lambda r: r.label)
     ]
-    contesto = {"incarichi": incarichi, "ha_password": selectors.ha_password(user), "pin": selectors.pin_attivo(user)}
+    contesto = {"incarichi": incarichi, "ha_password": ha_password(user), "pin": pin_attivo(user)}
     return render(request, "accounts/profilo.html", contesto)
 
 
@@ -56,11 +71,11 @@ def area_riservata(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = _user(request)
-        if not selectors.opera_per_enti(user):
+        if not opera_per_enti(user):
             raise Http404
         if not sessione_con_pin(request):
             return render(request, "accounts/accesso_con_pin.html", status=403)
-        stato = scadenza.stato_pin_online(user)
+        stato = stato_pin_online(user)
         if stato is not None and stato.scaduto:
             return render(request, "accounts/pin_online_scaduto.html", {"stato": stato}, status=403)
         request.stato_pin_online = stato  # type: ignore[attr-defined]
@@ -75,17 +90,17 @@ def area_enti(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     from abilitazioni.selectors import in_corso_per_ente  # the requests app builds on this one, not the reverse
 
-    abilitazioni = selectors.abilitazioni_per_ente(user)
+    abilitazioni = abilitazioni_per_ente(user)
     in_corso = in_corso_per_ente(user)
-    enti = [(ente, abilitazioni.get(ente.pk, []), in_corso.get(ente.pk, 0)) for ente in selectors.enti_di(user)]
-    contesto = {"enti": enti, "pin": selectors.pin_attivo(user), "stato": request.stato_pin_online}  # type: ignore[attr-defined]
+    enti = [(ente, abilitazioni.get(ente.pk, []), in_corso.get(ente.pk, 0)) for ente in enti_di(user)]
+    contesto = {"enti": enti, "pin": pin_attivo(user), "stato": request.stato_pin_online}  # type: ignore[attr-defined]
     return render(request, "accounts/area_enti.html", contesto)
 
 
 @require_safe
 @login_required
 def area_comune(request: HttpRequest) -> HttpResponse:
-    per_comune = selectors.ruoli_per_organizzazione(_user(request), "accounts.comune")
+    per_comune = ruoli_per_organizzazione(_user(request), "accounts.comune")
     if not per_comune:
         raise Http404
     comuni = []
@@ -95,8 +110,8 @@ def area_comune(request: HttpRequest) -> HttpResponse:
             {
                 "comune": comune,
                 "ruoli": [r.label for r in ruoli],
-                "sede": selectors.sede_competente(comune),
-                "firmataria": selectors.direzione_firmataria(comune),
+                "sede": sede_competente(comune),
+                "firmataria": direzione_firmataria(comune),
             }
         )
     return render(request, "accounts/area_comune.html", {"comuni": comuni})
@@ -105,7 +120,7 @@ def area_comune(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def area_struttura(request: HttpRequest) -> HttpResponse:
-    strutture = cast(list[Struttura], list(selectors.ruoli_per_organizzazione(_user(request), "accounts.struttura")))
+    strutture = cast(list[Struttura], list(ruoli_per_organizzazione(_user(request), "accounts.struttura")))
     if not strutture:
         raise Http404
     scelta = request.GET.get("s", "")
@@ -115,7 +130,7 @@ def area_struttura(request: HttpRequest) -> HttpResponse:
             raise Http404
     else:
         corrente = strutture[0]
-    comuni = selectors.comuni_di_competenza(corrente).order_by("nome")
+    comuni = comuni_di_competenza(corrente).order_by("nome")
     pagina = Paginator(comuni, 50).get_page(request.GET.get("pagina"))
     return render(
         request, "accounts/area_struttura.html", {"strutture": strutture, "corrente": corrente, "pagina": pagina}
@@ -154,21 +169,21 @@ def unificazione(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
         try:
-            rilasciato = credenziali.unificazione_esegui(user=user, indirizzo_ip=indirizzo_cliente(request))
-        except credenziali.GiaUnificata:
+            rilasciato = unificazione_esegui(user=user, indirizzo_ip=indirizzo_cliente(request))
+        except GiaUnificata:
             request.session[SESSIONE_UNIFICAZIONE] = False
             messages.info(request, gettext("Le sue credenziali sono già state unificate: acceda con il nuovo PIN."))
             return redirect("home")
-        except credenziali.NienteDaUnificare:
+        except NienteDaUnificare:
             request.session[SESSIONE_UNIFICAZIONE] = False
             return redirect("home")
         request.session[SESSIONE_UNIFICAZIONE] = False
         # never_cache marks the response no-store: the page with the PIN is kept by no cache.
         return render(request, "accounts/pin_rilasciato.html", {"rilasciato": rilasciato})
-    if not credenziali.unificazione_necessaria(user):
+    if not unificazione_necessaria(user):
         request.session[SESSIONE_UNIFICAZIONE] = False
         return redirect("home")
-    contesto = credenziali.anteprima_unificazione(user)
+    contesto = anteprima_unificazione(user)
     return render(request, "accounts/unificazione.html", contesto)
 
 
@@ -177,16 +192,16 @@ def unificazione(request: HttpRequest) -> HttpResponse:
 def pin_online(request: HttpRequest) -> HttpResponse:
     """ "Il PIN online": the request to convert it into a dispositivo PIN, and how it is going."""
     user = _user(request)
-    pin = selectors.pin_attivo(user)
+    pin = pin_attivo(user)
     richieste = user.richieste_conversione.select_related("sede", "ente").order_by("-creata_il")[:5]
     in_corso = next((r for r in richieste if r.status == RichiestaConversione.Status.INVIATA), None)
-    form = ConversioneForm(request.POST or None, request.FILES or None, enti=selectors.enti_di(user))
+    form = ConversioneForm(request.POST or None, request.FILES or None, enti=enti_di(user))
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                conversione.conversione_richiedi(user=user, **form.cleaned_data)
-            except conversione.ConversioneNonAmmessa as exc:
+                conversione_richiedi(user=user, **form.cleaned_data)
+            except ConversioneNonAmmessa as exc:
                 messages.error(request, str(exc))
                 return redirect("pin_online")
             messages.success(request, gettext("Richiesta inviata alla sede competente: riceverà l'esito per e-mail."))
@@ -198,7 +213,7 @@ def pin_online(request: HttpRequest) -> HttpResponse:
         "in_corso": in_corso,
         "form": form,
         "con_ente": "ente" in form.fields,
-        "stato": scadenza.stato_pin_online(user),
+        "stato": stato_pin_online(user),
     }
     return render(request, "accounts/pin_online.html", contesto, status=status)
 
@@ -210,7 +225,7 @@ def modulo_conversione(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     pdf = render_pdf(
         "accounts/modulo_conversione.html",
-        {"user": user, "enti": list(selectors.enti_di(user)), "oggi": clock.today(), "pin": selectors.pin_attivo(user)},
+        {"user": user, "enti": list(enti_di(user)), "oggi": clock.today(), "pin": pin_attivo(user)},
     )
     return risposta_pdf(pdf, "richiesta-conversione-pin.pdf")
 
@@ -233,7 +248,7 @@ def solo_con_password(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not selectors.ha_password(_user(request)):
+        if request.user.is_authenticated and not ha_password(_user(request)):
             return render(request, "account/password_non_disponibile.html", status=403)
         return view(request, *args, **kwargs)
 
@@ -270,8 +285,8 @@ def richiesta_pin(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/richiesta_pin.html", {"form": form, "troppe": True}, status=429)
         if form.is_valid():
             try:
-                inviata = rilascio_pin.richiesta_pin_invia(**form.cleaned_data)
-            except rilascio_pin.RilascioNonAmmesso as exc:
+                inviata = richiesta_pin_invia(**form.cleaned_data)
+            except RilascioNonAmmesso as exc:
                 form.add_error(None, str(exc))
             else:
                 return render(request, "accounts/richiesta_pin_inviata.html", {"inviata": inviata})
@@ -290,8 +305,8 @@ def ritiro_pin(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/ritiro_pin.html", {"form": form, "troppe": True}, status=429)
         if form.is_valid():
             try:
-                rilasciato = rilascio_pin.pin_ritira(**form.cleaned_data, indirizzo_ip=indirizzo_cliente(request))
-            except rilascio_pin.RitiroNonRiuscito:
+                rilasciato = pin_ritira(**form.cleaned_data, indirizzo_ip=indirizzo_cliente(request))
+            except RitiroNonRiuscito:
                 form.add_error(
                     None,
                     gettext(

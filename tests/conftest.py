@@ -66,7 +66,7 @@ def _fresh_cache() -> Iterator[None]:
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """The territorial registry (7,904 Comuni and the INPS structures) is reference data: loaded once per test
     database, not per test. Ordinary tests run in a transaction that is rolled back, so they all find it."""
-    from accounts.services import registro_carica
+    from accounts.services.registro import registro_carica
 
     with django_db_blocker.unblock():
         registro_carica()
@@ -76,7 +76,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 def registro(db: None) -> None:
     """The whole territorial registry: already there, unless a test with real transactions emptied the tables."""
     from accounts.models import Comune
-    from accounts.services import registro_carica
+    from accounts.services.registro import registro_carica
 
     if not Comune.objects.exists():
         registro_carica()

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Comune, Ente, Struttura, Team, User
 from accounts.roles import Ruolo
-from accounts.services import ruolo_assegna, team_assegna
+from accounts.services.ruoli import ruolo_assegna, team_assegna
 from inps_portal import clock
 from inps_portal.pec.arrivo import pec_in_arrivo_registra
 from inps_portal.pec.busta import componi_busta

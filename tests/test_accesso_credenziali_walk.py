@@ -29,7 +29,7 @@ from accounts.models import (
     User,
 )
 from accounts.roles import Ruolo
-from accounts.services import ruolo_assegna
+from accounts.services.ruoli import ruolo_assegna
 from tests.factories import EnteFactory, UserFactory, codice_fiscale_valido, personale_inps
 from tests.test_conversione import JPEG, PDF
 from tests.test_unificazione import crea_credenziale

@@ -19,7 +19,7 @@ from django.urls import reverse
 from accounts import backends
 from accounts.models import PIN, Ente, User
 from accounts.roles import Ruolo
-from accounts.services import ruolo_assegna
+from accounts.services.ruoli import ruolo_assegna
 from tests.factories import PASSWORD, EnteFactory, UserFactory, personale_inps
 from tests.test_unificazione import PASSWORD_EX_INPDAP, crea_credenziale
 
@@ -179,7 +179,7 @@ def test_every_failed_pin_login_does_the_same_hashing_work(
     ruolo_assegna(user=senza_pin, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=ente)
     unificato = UserFactory.create(password="!")
     crea_credenziale(unificato, [(ente, "Domanda Valore PA")])
-    from accounts.credenziali import unificazione_esegui
+    from accounts.services.unificazione import unificazione_esegui
 
     unificazione_esegui(user=unificato)
     con_superato = operatore_con_pin(ente, password=None)

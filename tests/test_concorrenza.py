@@ -11,7 +11,8 @@ from guardian.models import UserObjectPermission
 
 from accounts.models import Comune, Struttura
 from accounts.roles import Ruolo
-from accounts.services import registro_carica, ruolo_assegna
+from accounts.services.registro import registro_carica
+from accounts.services.ruoli import ruolo_assegna
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

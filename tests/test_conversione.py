@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import PIN, Comune, RichiestaConversione, User
 from accounts.roles import Ruolo
-from accounts.services import ruolo_assegna
+from accounts.services.ruoli import ruolo_assegna
 from inps_portal.pec.models import MessaggioPEC
 from tests.factories import EnteFactory, UserFactory, personale_inps
 

@@ -18,7 +18,7 @@ from accounts.demo import (
 )
 from accounts.models import Ente, User
 from accounts.roles import Ruolo
-from accounts.selectors import ruoli_di
+from accounts.selectors.persone import ruoli_di
 
 pytestmark = pytest.mark.django_db
 

@@ -46,7 +46,7 @@ from accounts.models import (
     User,
 )
 from accounts.roles import Ruolo
-from accounts.services import ruolo_assegna
+from accounts.services.ruoli import ruolo_assegna
 from inps_portal import clock
 from inps_portal.admin_mixins import SCELTA_NON_VALIDA
 from inps_portal.pec.models import AllegatoPECInArrivo, PECInArrivo

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import Comune, User
 from accounts.roles import Ruolo
-from accounts.services import ruolo_assegna
+from accounts.services.ruoli import ruolo_assegna
 from tests.factories import EnteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

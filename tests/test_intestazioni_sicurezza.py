@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import Ruolo
-from accounts.services import ruolo_assegna
+from accounts.services.ruoli import ruolo_assegna
 from inps_portal.sicurezza import IntestazioniSicurezzaMiddleware
 from tests.factories import EnteFactory, UserFactory
 

@@ -55,7 +55,7 @@ def scena(registro: None, pki: dict[str, Any], settings: Any) -> dict[str, Any]:
     operatore = UserFactory.create(password="!", email="operatore@example.it")
     ente = EnteFactory.create(comune=Comune.objects.get(codice_istat="078102"), pec="protocollo@pec-ente.localhost")
     crea_pin(operatore, [], tipo=PIN.Tipo.DISPOSITIVO)
-    from accounts.services import ruolo_assegna
+    from accounts.services.ruoli import ruolo_assegna
 
     ruolo_assegna(user=operatore, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=ente)
     richiesta = richiesta_crea(

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Comune, Struttura, User
 from accounts.roles import Ruolo
-from accounts.services import RuoloNonApplicabile, ruolo_assegna, ruolo_revoca
+from accounts.services.ruoli import RuoloNonApplicabile, ruolo_assegna, ruolo_revoca
 from tests.factories import EnteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,17 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
-from accounts import selectors
 from accounts.models import Comune, Ente, Prestazione, Provincia, Regione, Struttura
-from accounts.services import DATA_FILE, registro_carica
+from accounts.riferimenti import DATA_FILE
+from accounts.selectors.competenza import (
+    comuni_di_competenza,
+    con_competenza,
+    direzione_firmataria,
+    direzione_regionale_competente,
+    poli_competenti,
+    sede_competente,
+)
+from accounts.services.registro import registro_carica
 from tests.factories import EnteFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,26 +95,26 @@ def test_it_creates_the_inps_structures(registro: None) -> None:
 
 def test_the_sede_of_a_province_is_competent_for_all_and_only_its_comuni(registro: None) -> None:
     sede = Struttura.objects.get(codice="ST-CS")
-    comuni = selectors.comuni_di_competenza(sede)
+    comuni = comuni_di_competenza(sede)
     assert comuni.count() == sum(1 for row in ISTAT if row["sigla"] == "CS")
     assert not comuni.exclude(provincia__sigla="CS").exists()
     for comune in Comune.objects.filter(provincia__sigla="CS")[:25]:
-        assert selectors.sede_competente(comune) == sede
+        assert sede_competente(comune) == sede
 
 
 def test_the_regional_direction_is_competent_for_its_whole_region(registro: None) -> None:
     rende = Comune.objects.get(codice_istat="078102")
-    direzione = selectors.direzione_regionale_competente(rende)
+    direzione = direzione_regionale_competente(rende)
     assert direzione is not None
     assert direzione.nome == "Direzione regionale Calabria"
-    assert selectors.comuni_di_competenza(direzione).count() == 404
+    assert comuni_di_competenza(direzione).count() == 404
 
 
 def test_conventions_in_rome_milan_naples_are_signed_by_the_metropolitan_direction(registro: None) -> None:
-    assert selectors.direzione_firmataria(Comune.objects.get(nome="Fiumicino")).codice == "DCM-RM"
-    assert selectors.direzione_firmataria(Comune.objects.get(nome="Pozzuoli")).codice == "DCM-NA"
-    assert selectors.direzione_firmataria(Comune.objects.get(nome="Latina")).codice == "DR-12"
-    assert selectors.direzione_firmataria(Comune.objects.get(codice_istat="078102")).codice == "DR-18"
+    assert direzione_firmataria(Comune.objects.get(nome="Fiumicino")).codice == "DCM-RM"
+    assert direzione_firmataria(Comune.objects.get(nome="Pozzuoli")).codice == "DCM-NA"
+    assert direzione_firmataria(Comune.objects.get(nome="Latina")).codice == "DR-12"
+    assert direzione_firmataria(Comune.objects.get(codice_istat="078102")).codice == "DR-18"
 
 
 def test_competence_follows_the_territory_not_a_copy(registro: None) -> None:
@@ -114,20 +122,20 @@ def test_competence_follows_the_territory_not_a_copy(registro: None) -> None:
     rende = Comune.objects.get(codice_istat="078102")
     rende.provincia = Provincia.objects.get(sigla="CZ")
     rende.save()
-    assert selectors.sede_competente(rende).codice == "ST-CZ"
+    assert sede_competente(rende).codice == "ST-CZ"
 
 
 def test_an_ente_gets_its_competence_from_its_seat(registro: None) -> None:
     ente = EnteFactory.create(comune=Comune.objects.get(nome="Bologna"))
-    annotated = selectors.con_competenza(Ente.objects.filter(pk=ente.pk)).get()
+    annotated = con_competenza(Ente.objects.filter(pk=ente.pk)).get()
     assert getattr(annotated, "sede_competente_nome") == "Sede territoriale di Bologna"  # noqa: B009
     assert getattr(annotated, "direzione_regionale_nome") == "Direzione regionale Emilia-Romagna"  # noqa: B009
 
 
 def test_the_national_pole_is_found_by_prestazione(registro: None) -> None:
     prestazione = Prestazione.objects.get(codice="assegno-unico")
-    assert [p.codice for p in selectors.poli_competenti(prestazione)] == ["PN-AU"]
-    assert not selectors.poli_competenti(Prestazione.objects.get(codice="naspi")).exists()
+    assert [p.codice for p in poli_competenti(prestazione)] == ["PN-AU"]
+    assert not poli_competenti(Prestazione.objects.get(codice="naspi")).exists()
 
 
 def test_the_database_refuses_two_sedi_for_one_province(registro: None) -> None:

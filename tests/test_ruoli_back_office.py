@@ -20,7 +20,7 @@ from abilitazioni.selectors import instradate_per_ufficio
 from abilitazioni.services import richiesta_crea
 from accounts.models import PIN, Comune, Ente, EventoRuolo, Struttura, User
 from accounts.roles import Ruolo
-from accounts.selectors import ruoli_di
+from accounts.selectors.persone import ruoli_di
 from tests.factories import EnteFactory, UserFactory, modulo_consegnato, personale_inps
 from tests.test_unificazione import crea_pin
 
@@ -144,7 +144,7 @@ def test_only_the_portals_administrators_open_the_roles_page(
 
 
 def test_an_ente_role_is_recorded_once_however_many_times_it_is_given(registro: None) -> None:
-    from accounts.services import ruolo_assegna
+    from accounts.services.ruoli import ruolo_assegna
 
     persona = UserFactory.create()
     ente: Ente = EnteFactory.create()

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import PIN, AbilitazioneDetenuta, PromemoriaScadenza, ScadenzaPinOnline
-from accounts.scadenza import promemoria_invia, scadenza_corrente, scadenza_imposta
+from accounts.selectors.scadenza import scadenza_corrente
+from accounts.services.scadenza import promemoria_invia, scadenza_imposta
 from accounts.tasks import promemoria_scadenza
 from inps_portal import clock
 from inps_portal.pec.models import MessaggioPEC

@@ -18,14 +18,8 @@ from abilitazioni.selectors import instradate_per_ufficio
 from abilitazioni.services import instradata_decidi, instradata_prendi_in_carico, richiesta_crea
 from accounts.models import PIN, AbilitazioneDetenuta, Comune, MembroTeam, Struttura, Team, User
 from accounts.roles import Ruolo
-from accounts.services import (
-    RuoloNonApplicabile,
-    registro_carica,
-    ruolo_assegna,
-    ruolo_revoca,
-    team_assegna,
-    team_revoca,
-)
+from accounts.services.registro import registro_carica
+from accounts.services.ruoli import RuoloNonApplicabile, ruolo_assegna, ruolo_revoca, team_assegna, team_revoca
 from tests.factories import EnteFactory, UserFactory, modulo_consegnato, nel_team, personale_del_team, personale_inps
 
 pytestmark = pytest.mark.django_db

@@ -12,16 +12,10 @@ import pytest
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import connection
 
-from accounts.credenziali import (
-    ALFABETO_PIN,
-    GiaUnificata,
-    NienteDaUnificare,
-    pin_tipo_spettante,
-    unificazione_esegui,
-    unificazione_necessaria,
-)
 from accounts.hashers import codifica_hash_legacy
 from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap, Ente, EventoCredenziale, User
+from accounts.selectors.unificazione import pin_tipo_spettante, unificazione_necessaria
+from accounts.services.unificazione import ALFABETO_PIN, GiaUnificata, NienteDaUnificare, unificazione_esegui
 from inps_portal import clock
 from inps_portal.pec.models import MessaggioPEC
 from tests.factories import EnteFactory, UserFactory

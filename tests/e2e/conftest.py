@@ -87,7 +87,7 @@ def registro_e2e(transactional_db: None) -> None:
     """The territorial registry, committed: the live server's thread reads it through its own connection (loaded
     again only when a previous test with real transactions emptied the tables)."""
     from accounts.models import Comune
-    from accounts.services import registro_carica
+    from accounts.services.registro import registro_carica
 
     if not Comune.objects.exists():
         registro_carica()
@@ -112,7 +112,7 @@ def operatore_ente(registro_e2e: None) -> Operatore:
 
     from accounts.models import PIN
     from accounts.roles import Ruolo
-    from accounts.services import ruolo_assegna
+    from accounts.services.ruoli import ruolo_assegna
 
     user = cast(User, UserFactory(nome="Giulia", cognome="Verdi", password="!"))
     cosenza = Comune.objects.get(codice_istat=COSENZA_ISTAT)

@@ -22,7 +22,7 @@ from pytest_django.live_server_helper import LiveServer
 from abilitazioni.models import RichiestaInstradata
 from accounts.models import PIN, AbilitazioneDetenuta, Comune, Ente, Struttura, User
 from accounts.roles import Ruolo
-from accounts.services import ruolo_assegna
+from accounts.services.ruoli import ruolo_assegna
 from inps_portal.pec.models import MessaggioPEC
 from tests.e2e.conftest import COSENZA_ISTAT, TIMEOUT_MS, VIEWPORT, submit_login
 from tests.e2e.test_accessibilita import assert_no_serious_violations

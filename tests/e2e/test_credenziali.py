@@ -16,8 +16,8 @@ from django.apps import apps
 from playwright.sync_api import FilePayload, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from accounts.credenziali import ALFABETO_PIN, LUNGHEZZA_PIN
 from accounts.models import PIN, Comune, Ente, RichiestaConversione, User
+from accounts.services.unificazione import ALFABETO_PIN, LUNGHEZZA_PIN
 from inps_portal.pec.models import MessaggioPEC
 from tests.e2e.conftest import login_with_cookie, submit_login
 from tests.e2e.test_accessibilita import assert_no_serious_violations

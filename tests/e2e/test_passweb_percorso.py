@@ -27,7 +27,7 @@ from pytest_django.live_server_helper import LiveServer
 from abilitazioni.models import Abilitazione, RichiestaInstradata
 from accounts.models import PIN, AbilitazioneDetenuta, Comune, Ente, User
 from accounts.roles import Ruolo
-from accounts.services import ruolo_assegna
+from accounts.services.ruoli import ruolo_assegna
 from inps_portal.pec import casella
 from inps_portal.pec.models import MessaggioPEC, PECInArrivo
 from tests.conftest import GatewaySMTP

@@ -6,7 +6,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts import importazione
+from accounts.services.importazione import (
+    INTESTAZIONE_RAPPORTO,
+    RigaNonValida,
+    importa_abilitazioni,
+    importa_ex_inpdap,
+    importa_pin,
+)
 
 
 class Command(BaseCommand):
@@ -24,15 +30,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         passi = [
-            ("ex_inpdap", importazione.importa_ex_inpdap),
-            ("pin", importazione.importa_pin),
-            ("abilitazioni", importazione.importa_abilitazioni),
+            ("ex_inpdap", importa_ex_inpdap),
+            ("pin", importa_pin),
+            ("abilitazioni", importa_abilitazioni),
         ]
         if not any(options[nome] for nome, _ in passi):
             raise CommandError("Indichi almeno un file: --ex-inpdap, --pin o --abilitazioni.")
         with options["rapporto"].open("w", newline="", encoding="utf-8") as uscita:
             rapporto = csv.writer(uscita, delimiter=";")
-            rapporto.writerow(importazione.INTESTAZIONE_RAPPORTO)
+            rapporto.writerow(INTESTAZIONE_RAPPORTO)
             for nome, importa in passi:
                 percorso: Path | None = options[nome]
                 if percorso is None:
@@ -40,7 +46,7 @@ class Command(BaseCommand):
                 try:
                     with percorso.open(encoding="utf-8-sig", newline="") as handle:
                         esito = importa(handle, nome=percorso.name, lotto=options["lotto"], rapporto=rapporto)
-                except (OSError, UnicodeDecodeError, importazione.RigaNonValida) as exc:
+                except (OSError, UnicodeDecodeError, RigaNonValida) as exc:
                     raise CommandError(f"{percorso}: {exc}") from exc
                 self.stdout.write(
                     f"{percorso.name}: {esito.lette} righe lette, {esito.importate} importate, "

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from accounts.services import DATA_FILE, registro_carica
+from accounts.riferimenti import DATA_FILE
+from accounts.services.registro import registro_carica
 
 
 class Command(BaseCommand):

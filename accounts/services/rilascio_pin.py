@@ -22,7 +22,6 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from accounts.credenziali import ALFABETO_PIN, PinRilasciato, genera_codice_pin
 from accounts.models import (
     PIN,
     AbilitazioneDetenuta,
@@ -33,14 +32,21 @@ from accounts.models import (
     Struttura,
     User,
 )
+from accounts.services.unificazione import ALFABETO_PIN, PinRilasciato, genera_codice_pin
 from accounts.validators import normalizza_codice_fiscale
 from inps_portal import clock
 from inps_portal.errori import ErroreDominio
 from inps_portal.pec.services import pec_send
 
 logger = logging.getLogger(__name__)
+
+
 Status = RichiestaPin.Status
+
+
 LUNGHEZZA_CODICE_RITIRO = 12
+
+
 _FINTO = make_password("ritiro-per-tempi-uguali")
 
 
@@ -259,15 +265,3 @@ def _pin_nuovo(*, user: User, codice_hash: str, origine: str) -> PIN:
             ]
         )
     return pin
-
-
-def situazione_credenziali(codice_fiscale: str) -> str:
-    """What the Sede needs to know before deciding: whether the person already has a PIN or ex-Inpdap credentials."""
-    pin = PIN.objects.filter(user__codice_fiscale=codice_fiscale, status=PIN.Status.ATTIVO).first()
-    ex_inpdap = CredenzialeExInpdap.objects.filter(codice_fiscale=codice_fiscale).first()
-    parti = [f"{pin.get_tipo_display()} attivo (sarà sostituito al ritiro)" if pin else "nessun PIN attivo"]
-    if ex_inpdap is not None:
-        parti.append(
-            "credenziali ex Inpdap già unificate" if ex_inpdap.unificata_il else "credenziali ex Inpdap da unificare"
-        )
-    return "; ".join(parti)

@@ -9,7 +9,6 @@ import logging
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from accounts import selectors
 from accounts.models import (
     PIN,
     Ente,
@@ -19,6 +18,8 @@ from accounts.models import (
     Struttura,
     User,
 )
+from accounts.selectors.competenza import sede_competente
+from accounts.selectors.persone import enti_di
 from inps_portal import clock
 from inps_portal.errori import ErroreDominio
 from inps_portal.pec.services import pec_send
@@ -48,9 +49,9 @@ def conversione_richiedi(
     if RichiestaConversione.objects.filter(user=user, status=Status.INVIATA).exists():
         raise ConversioneNonAmmessa("Ha già una richiesta di conversione in attesa della sede.")
     if ente is not None:
-        if not selectors.enti_di(user).filter(pk=ente.pk).exists():
+        if not enti_di(user).filter(pk=ente.pk).exists():
             raise ConversioneNonAmmessa("L'Ente indicato non è tra quelli per cui opera.")
-        sede = selectors.sede_competente(ente.comune)
+        sede = sede_competente(ente.comune)
         if sede is None:
             raise ConversioneNonAmmessa("Nessuna sede territoriale risulta competente per l'Ente indicato.")
     elif sede is None or sede.tipo != Struttura.Tipo.SEDE_TERRITORIALE or not sede.attiva:
