@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint bench system-deps venv clean
+.PHONY: run demo-reset test check lint bench system-deps venv clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ system-deps:
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+# The demo as it was: the ex-Inpdap operators get their old credentials back, to try the unification again.
+demo-reset: venv
+	$(BIN)/python manage.py seed_demo --ripristina
+
 run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_registry
@@ -40,6 +44,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=inps_portal.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 check: lint

@@ -28,7 +28,7 @@ from inps_portal import clock, firme
 from inps_portal.errori import ErroreDominio
 from inps_portal.pec.arrivo import pec_in_arrivo_smista
 from inps_portal.pec.models import AllegatoPECInArrivo, PECInArrivo
-from inps_portal.pec.services import pec_send
+from inps_portal.pec.services import pec_spedisci
 
 logger = logging.getLogger(__name__)
 Status = RichiestaInstradata.Status
@@ -298,7 +298,7 @@ def instradata_decidi(*, instradata_id: int, chi: User, approvata: bool, motivo:
                 AbilitazioneDetenuta.objects.filter(pin=pin, ente=richiesta.ente, nome=voce.abilitazione.nome).delete()
     _cambia(instradata, Status.APPROVATA if approvata else Status.RESPINTA, chi, "" if approvata else motivo.strip())
     if richiesta.user.email:
-        pec_send(
+        pec_spedisci(
             modello="esito_abilitazioni",
             destinatari=[richiesta.user.email],
             riferimento=instradata,

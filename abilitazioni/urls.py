@@ -3,6 +3,7 @@ from django.urls import path
 from abilitazioni import views
 
 urlpatterns = [
+    path("enti/", views.area_enti, name="area_enti"),
     path("enti/abilitazioni/", views.richieste, name="abilitazioni_richieste"),
     path("enti/abilitazioni/<int:pk>/ritira/", views.ritira, name="abilitazioni_ritira"),
     path("enti/abilitazioni/<int:pk>/modulo.pdf", views.modulo_compilato, name="abilitazioni_modulo"),

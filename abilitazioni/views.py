@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,17 +9,29 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from abilitazioni import moduli, services
 from abilitazioni.forms import ModuloFirmatoForm, RichiestaForm
 from abilitazioni.models import Abilitazione, RichiestaInstradata
-from accounts.models import User
-from accounts.selectors.persone import enti_di
-from accounts.views import area_riservata
+from abilitazioni.selectors import in_corso_per_ente
+from accounts.decorators import RichiestaArea, area_riservata
+from accounts.selectors.persone import abilitazioni_per_ente, enti_di, pin_attivo
 from inps_portal.pdf import risposta_pdf
+
+
+@require_safe
+@area_riservata
+def area_enti(request: RichiestaArea) -> HttpResponse:
+    """The Area riservata: the Enti the person acts for, with the abilitazioni held and the requests waiting."""
+    user = request.user
+    abilitazioni = abilitazioni_per_ente(user)
+    in_corso = in_corso_per_ente(user)
+    enti = [(ente, abilitazioni.get(ente.pk, []), in_corso.get(ente.pk, 0)) for ente in enti_di(user)]
+    contesto = {"enti": enti, "pin": pin_attivo(user), "stato": request.stato_pin_online}
+    return render(request, "abilitazioni/area_enti.html", contesto)
 
 
 @require_http_methods(["GET", "POST"])
 @area_riservata
-def richieste(request: HttpRequest) -> HttpResponse:
+def richieste(request: RichiestaArea) -> HttpResponse:
     """Ask for abilitazioni (or their removal) for one Ente, and follow the requests already made."""
-    user = cast(User, request.user)
+    user = request.user
     form = RichiestaForm(request.POST or None, enti=enti_di(user))
     status = 200
     if request.method == "POST":
@@ -56,7 +66,7 @@ def richieste(request: HttpRequest) -> HttpResponse:
         "instradate": instradate,
         "da_completare": da_completare,
         "form_modulo": ModuloFirmatoForm(),
-        "stato": request.stato_pin_online,  # type: ignore[attr-defined]
+        "stato": request.stato_pin_online,
     }
     return render(request, "abilitazioni/richieste.html", contesto, status=status)
 
@@ -77,9 +87,9 @@ def _gruppi(form: RichiestaForm) -> list[tuple[moduli.Allegato, list[tuple[Abili
 
 @require_POST
 @area_riservata
-def ritira(request: HttpRequest, pk: int) -> HttpResponse:
+def ritira(request: RichiestaArea, pk: int) -> HttpResponse:
     try:
-        services.richiesta_ritira(instradata_id=pk, user=cast(User, request.user))
+        services.richiesta_ritira(instradata_id=pk, user=request.user)
     except RichiestaInstradata.DoesNotExist as exc:
         raise Http404 from exc
     except services.RichiestaNonAmmessa as exc:
@@ -91,10 +101,10 @@ def ritira(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @area_riservata
-def modulo_firmato(request: HttpRequest, pk: int) -> HttpResponse:
+def modulo_firmato(request: RichiestaArea, pk: int) -> HttpResponse:
     """Allegati 2 and 3: the upload of the modulo signed by the Ente's legal representative; the request then reaches
     the office. Someone else's request is a 404."""
-    user = cast(User, request.user)
+    user = request.user
     instradata = get_object_or_404(RichiestaInstradata, pk=pk, richiesta__user=user)
     form = ModuloFirmatoForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -112,7 +122,7 @@ def modulo_firmato(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @area_riservata
-def modulo_compilato(request: HttpRequest, pk: int) -> HttpResponse:
+def modulo_compilato(request: RichiestaArea, pk: int) -> HttpResponse:
     """The filled modulo of one of the operator's own routed requests; anyone else's is a 404."""
     instradata = get_object_or_404(
         RichiestaInstradata.objects.select_related(

@@ -59,7 +59,7 @@ class ScadenzaPinOnlineAdmin(admin.ModelAdmin):
         """Through the service, like every write; the admin's message and history then refer to the row it wrote."""
         salvata = scadenza_imposta(
             data=obj.data,
-            impostata_da=request.user,  # type: ignore[arg-type]
+            chi=request.user,  # type: ignore[arg-type]
             motivo=obj.motivo,
         )
         obj.pk, obj.impostata_da, obj.impostata_il = salvata.pk, salvata.impostata_da, salvata.impostata_il
@@ -181,7 +181,7 @@ class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
                     nome=dati["nome"],
                     cognome=dati["cognome"],
                     email=dati["email"],
-                    eseguito_da=request.user,  # type: ignore[arg-type]
+                    chi=request.user,  # type: ignore[arg-type]
                     indirizzo_ip=indirizzo_cliente(request),
                     documento={"tipo": dati["documento_tipo"], "numero": dati["documento_numero"]},
                 )
@@ -215,7 +215,7 @@ class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
             try:
                 conversione_sportello(
                     pin_id=pin.pk,
-                    eseguito_da=request.user,  # type: ignore[arg-type]
+                    chi=request.user,  # type: ignore[arg-type]
                     indirizzo_ip=indirizzo_cliente(request),
                     documento={
                         "tipo": form.cleaned_data["documento_tipo"],
@@ -316,7 +316,7 @@ class CredenzialeExInpdapAdmin(CredenzialiPerTerritorio, SolaLettura, admin.Mode
                 rilasciato = unificazione_esegui(
                     user=credenziale.user,
                     indirizzo_ip=indirizzo_cliente(request),
-                    eseguito_da=request.user,  # type: ignore[arg-type]
+                    chi=request.user,  # type: ignore[arg-type]
                     documento={
                         "tipo": form.cleaned_data["documento_tipo"],
                         "numero": form.cleaned_data["documento_numero"],
@@ -425,7 +425,7 @@ class RichiestaDiSedeAdmin(SolaLettura, admin.ModelAdmin):
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
-    def decidi_con_servizio(self, *, richiesta: Any, decisa_da: Any, approvata: bool, motivo: str) -> None:
+    def decidi_con_servizio(self, *, richiesta: Any, chi: Any, approvata: bool, motivo: str) -> None:
         raise NotImplementedError
 
     def decidi(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -441,7 +441,7 @@ class RichiestaDiSedeAdmin(SolaLettura, admin.ModelAdmin):
                 try:
                     self.decidi_con_servizio(
                         richiesta=richiesta,
-                        decisa_da=request.user,
+                        chi=request.user,
                         approvata=esito == "approva",
                         motivo=form.cleaned_data.get("motivo", "") if esito == "respingi" else "",
                     )
@@ -487,8 +487,8 @@ class RichiestaConversioneAdmin(RichiestaDiSedeAdmin):
     template_decisione = "admin/accounts/decidi_conversione.html"
     errore_dominio = ConversioneNonAmmessa
 
-    def decidi_con_servizio(self, *, richiesta: Any, decisa_da: Any, approvata: bool, motivo: str) -> None:
-        conversione_decidi(richiesta_id=richiesta.pk, decisa_da=decisa_da, approvata=approvata, motivo=motivo)
+    def decidi_con_servizio(self, *, richiesta: Any, chi: Any, approvata: bool, motivo: str) -> None:
+        conversione_decidi(richiesta_id=richiesta.pk, chi=chi, approvata=approvata, motivo=motivo)
 
 
 class EventoRichiestaPinInline(SolaLettura, admin.TabularInline):
@@ -535,5 +535,5 @@ class RichiestaPinAdmin(RichiestaDiSedeAdmin):
     def contesto_decisione(self, richiesta: Any) -> dict[str, Any]:
         return {"situazione": situazione_credenziali(richiesta.codice_fiscale)}
 
-    def decidi_con_servizio(self, *, richiesta: Any, decisa_da: Any, approvata: bool, motivo: str) -> None:
-        richiesta_pin_decidi(richiesta_id=richiesta.pk, decisa_da=decisa_da, approvata=approvata, motivo=motivo)
+    def decidi_con_servizio(self, *, richiesta: Any, chi: Any, approvata: bool, motivo: str) -> None:
+        richiesta_pin_decidi(richiesta_id=richiesta.pk, chi=chi, approvata=approvata, motivo=motivo)

@@ -20,6 +20,12 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Persone, organizzazioni e territorio"
 
+    @property
+    def permessi_dei_ruoli(self) -> dict[str, tuple[str, ...]]:
+        from accounts.roles import PERMESSI_DEI_RUOLI
+
+        return PERMESSI_DEI_RUOLI
+
     def ready(self) -> None:
         post_migrate.connect(_sync_groups, dispatch_uid="accounts-sync-groups")
         from accounts import signals  # noqa: F401 - registers the receivers

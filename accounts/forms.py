@@ -7,6 +7,7 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from django import forms
+from django.db.models import Case, QuerySet, When
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.backends import METODO_PASSWORD, METODO_PIN
 from accounts.documenti import controlla_documento
-from accounts.models import Comune, Ente, Struttura
+from accounts.models import Comune, Ente, Struttura, chiave_di_ricerca
 from accounts.selectors.competenza import comuni_con_competenza
 from accounts.selectors.persone import ha_password
 from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale
@@ -155,11 +156,13 @@ class CercaSedeForm(forms.Form):
             raise forms.ValidationError(gettext("Il nome del Comune deve contenere delle lettere."))
         return value
 
-    def risultati(self, limite: int = 20) -> list[Comune]:
-        nome = self.cleaned_data["comune"]
-        comuni = comuni_con_competenza(Comune.objects.all())
-        esatti = list(comuni.filter(nome__iexact=nome)[:limite])
-        return esatti or list(comuni.filter(nome__icontains=nome).order_by("nome")[:limite])
+    def risultati(self) -> QuerySet[Comune]:
+        """The Comuni whose name contains what was typed, accents, apostrophes and case aside: the exact name first,
+        then the names that begin with it, then the others, each group in alphabetical order (accents aside)."""
+        chiave = chiave_di_ricerca(self.cleaned_data["comune"])
+        rango = Case(When(nome_ricerca=chiave, then=0), When(nome_ricerca__startswith=chiave, then=1), default=2)
+        comuni = Comune.objects.filter(nome_ricerca__contains=chiave).annotate(rango=rango)
+        return comuni_con_competenza(comuni).order_by("rango", "nome_ricerca", "provincia__sigla")
 
 
 def scelta_della_sede(**kwargs: Any) -> forms.ModelChoiceField:  # type: ignore[type-arg]

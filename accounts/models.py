@@ -1,11 +1,13 @@
 """The territory (ISTAT), INPS's own structures, the public bodies (Enti), and the people who log in.
 
 Competence ("which Sede is competent for this Comune") is never stored on the Comune or the Ente: it is derived
-from the territory by the queries in ``selectors.py``, so that moving a Comune or opening a Sede changes it at once.
+from the territory by the queries in ``selectors/competenza.py``, so that moving a Comune or opening a Sede changes it
+at once.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -45,12 +47,20 @@ class Provincia(models.Model):
         return f"{self.nome} ({self.sigla})"
 
 
+def chiave_di_ricerca(nome: str) -> str:
+    """A name as people type it when searching: lower case, no accents, apostrophes and dashes as spaces ("forli"
+    finds Forlì, "sant angelo" finds Sant'Angelo). Stored beside the name, so the same on SQLite and PostgreSQL."""
+    senza_accenti = unicodedata.normalize("NFKD", nome).encode("ascii", "ignore").decode()
+    return " ".join(senza_accenti.lower().replace("'", " ").replace("-", " ").split())
+
+
 class Comune(models.Model):
     codice_istat = models.CharField("codice ISTAT", max_length=6, unique=True)
     codice_catastale = models.CharField(
         "codice catastale", max_length=4, unique=True, help_text="Il codice Belfiore, quello del codice fiscale."
     )
     nome = models.CharField(max_length=100, db_index=True)
+    nome_ricerca = models.CharField("nome per la ricerca", max_length=100, db_index=True, editable=False, default="")
     provincia = models.ForeignKey(Provincia, on_delete=models.PROTECT, related_name="comuni")
     popolazione = models.PositiveIntegerField(default=0)
 
@@ -67,6 +77,12 @@ class Comune(models.Model):
     def __str__(self) -> str:
         # The province is named only when already loaded: a label must never cost a query.
         return f"{self.nome} ({self.provincia.sigla})" if Comune.provincia.is_cached(self) else self.nome
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.nome_ricerca = chiave_di_ricerca(self.nome)
+        if (campi := kwargs.get("update_fields")) is not None and "nome" in campi:
+            kwargs["update_fields"] = {*campi, "nome_ricerca"}
+        super().save(*args, **kwargs)
 
 
 class Prestazione(models.Model):

@@ -69,50 +69,33 @@ AMBITI: dict[Ruolo, Ambito] = {
     Ruolo.REFERENTE_COMUNE: Ambito("accounts.comune", "accounts.referente_comune"),
 }
 
-# Model permissions each back-office group receives: the registry is readable by all INPS staff, editable only by
-# central staff.
+# Model permissions each back-office group receives from this app: the registry is readable by all INPS staff,
+# editable only by central staff. Every app declares its own (``permessi_dei_ruoli`` on its AppConfig, keyed by the
+# role's value); ``accounts.services.ruoli.gruppi_sincronizza`` joins them, so no app reads another's models here.
 REGISTRY_MODELS = ("regione", "provincia", "comune", "prestazione", "struttura", "ente")
 _LETTURA_REGISTRO = tuple(f"accounts.view_{m}" for m in REGISTRY_MODELS)
-# The queue of routed requests, with what each request asks and its history; the catalogue, to read (it is public).
-_CODA_ABILITAZIONI = (
-    "abilitazioni.view_abilitazione",
-    "abilitazioni.view_richiestainstradata",
-    "abilitazioni.view_vocerichiesta",
-    "abilitazioni.view_eventorichiesta",
-)
-_SPORTELLO = (
-    "accounts.view_credenzialeexinpdap",
-    "accounts.view_pin",
-    "accounts.view_eventocredenziale",
-    "accounts.sportello_credenziali",
-    "accounts.view_richiestaconversione",
-    "accounts.decidere_conversione",
-    "accounts.view_richiestapin",
-    "accounts.decidere_richiesta_pin",
-    *_CODA_ABILITAZIONI,
-)
-GROUP_MODEL_PERMISSIONS: dict[Ruolo, tuple[str, ...]] = {
+PERMESSI_DEI_RUOLI: dict[str, tuple[str, ...]] = {
     # Any Sede may unify credentials for the person in front of it (Circolare 71/2016, par. 2).
-    Ruolo.PERSONALE_SEDE: (*_LETTURA_REGISTRO, *_SPORTELLO),
-    Ruolo.PERSONALE_DIREZIONE_REGIONALE: (*_LETTURA_REGISTRO, *_CODA_ABILITAZIONI),
+    Ruolo.PERSONALE_SEDE: (
+        *_LETTURA_REGISTRO,
+        "accounts.view_credenzialeexinpdap",
+        "accounts.view_pin",
+        "accounts.view_eventocredenziale",
+        "accounts.sportello_credenziali",
+        "accounts.view_richiestaconversione",
+        "accounts.decidere_conversione",
+        "accounts.view_richiestapin",
+        "accounts.decidere_richiesta_pin",
+    ),
+    Ruolo.PERSONALE_DIREZIONE_REGIONALE: _LETTURA_REGISTRO,
     Ruolo.DIRETTORE: _LETTURA_REGISTRO,
-    # Central staff correct the registry and watch the PEC channel (messages, receipts, re-sending).
+    # Central staff correct the registry and set the deadline of online PINs.
     Ruolo.PERSONALE_DIREZIONE_CENTRALE: (
         *(f"accounts.{action}_{m}" for m in REGISTRY_MODELS for action in ("view", "add", "change")),
-        "inps_portal.view_messaggiopec",
-        "inps_portal.view_ricevutapec",
-        # What arrives in INPS's mailboxes and matches no request waits for them to sort it.
-        "inps_portal.view_pecinarrivo",
-        "inps_portal.view_allegatopecinarrivo",
         "accounts.view_scadenzapinonline",
         "accounts.add_scadenzapinonline",
         "accounts.view_pin",
         "accounts.view_eventocredenziale",
-        "abilitazioni.view_abilitazione",
-        "abilitazioni.add_abilitazione",
-        "abilitazioni.change_abilitazione",
-        # The Direzioni centrali named by the catalogue review the requests sent by PEC (allegati 4 and 5).
-        *_CODA_ABILITAZIONI,
     ),
 }
 

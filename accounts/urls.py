@@ -4,7 +4,6 @@ from accounts import views
 
 urlpatterns = [
     path("profilo/", views.profilo, name="profilo"),
-    path("enti/", views.area_enti, name="area_enti"),
     path("comune/", views.area_comune, name="area_comune"),
     path("struttura/", views.area_struttura, name="area_struttura"),
     path("sedi/cerca/", views.cerca_sede, name="cerca_sede"),

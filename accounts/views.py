@@ -15,7 +15,6 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.backends import sessione_con_pin
 from accounts.forms import (
     CercaSedeForm,
     ConversioneForm,
@@ -28,10 +27,8 @@ from accounts.middleware import SESSIONE_UNIFICAZIONE
 from accounts.models import Comune, RichiestaConversione, Struttura, User
 from accounts.selectors.competenza import comuni_di_competenza, direzione_firmataria, sede_competente
 from accounts.selectors.persone import (
-    abilitazioni_per_ente,
     enti_di,
     ha_password,
-    opera_per_enti,
     organizzazioni_di,
     pin_attivo,
     ruoli_di,
@@ -45,6 +42,8 @@ from accounts.services.unificazione import GiaUnificata, NienteDaUnificare, unif
 from inps_portal import clock
 from inps_portal.pdf import render_pdf, risposta_pdf
 from inps_portal.rete import indirizzo_cliente, troppe_richieste
+
+RISULTATI_PER_PAGINA = 20
 
 
 def _user(request: HttpRequest) -> User:
@@ -61,40 +60,6 @@ def profilo(request: HttpRequest) -> HttpResponse:
     ]
     contesto = {"incarichi": incarichi, "ha_password": ha_password(user), "pin": pin_attivo(user)}
     return render(request, "accounts/profilo.html", contesto)
-
-
-def area_riservata(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A page of the Area riservata Amministrazioni ed Enti: for people who act for an Ente, in a session opened with
-    the PIN (a member of staff who also acts for an Ente and came in with the password is asked for it); closed to
-    online PINs after the deadline, with a page that explains how to convert; the days left on every page before it."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = _user(request)
-        if not opera_per_enti(user):
-            raise Http404
-        if not sessione_con_pin(request):
-            return render(request, "accounts/accesso_con_pin.html", status=403)
-        stato = stato_pin_online(user)
-        if stato is not None and stato.scaduto:
-            return render(request, "accounts/pin_online_scaduto.html", {"stato": stato}, status=403)
-        request.stato_pin_online = stato  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
-
-
-@require_safe
-@area_riservata
-def area_enti(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    from abilitazioni.selectors import in_corso_per_ente  # the requests app builds on this one, not the reverse
-
-    abilitazioni = abilitazioni_per_ente(user)
-    in_corso = in_corso_per_ente(user)
-    enti = [(ente, abilitazioni.get(ente.pk, []), in_corso.get(ente.pk, 0)) for ente in enti_di(user)]
-    contesto = {"enti": enti, "pin": pin_attivo(user), "stato": request.stato_pin_online}  # type: ignore[attr-defined]
-    return render(request, "accounts/area_enti.html", contesto)
 
 
 @require_safe
@@ -139,21 +104,14 @@ def area_struttura(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def cerca_sede(request: HttpRequest) -> HttpResponse:
+    """Trova la sede: the competent offices of the Comuni that match, 20 to a page."""
     form = CercaSedeForm(request.GET or None)
-    risultati = []
+    pagina = None
     if form.is_bound and form.is_valid():
-        # One query for the Comuni and their competent offices, whatever the number of results.
-        risultati = [
-            {
-                "comune": comune,
-                "sede": comune.sede_nome,  # type: ignore[attr-defined]
-                "direzione": comune.direzione_nome,  # type: ignore[attr-defined]
-                "firmataria": comune.metropolitana_nome or comune.direzione_nome,  # type: ignore[attr-defined]
-            }
-            for comune in form.risultati()
-        ]
+        # Two queries per page, whatever the number of results: the count, and the Comuni with their offices.
+        pagina = Paginator(form.risultati(), RISULTATI_PER_PAGINA).get_page(request.GET.get("pagina"))
     status = 400 if form.is_bound and not form.is_valid() else 200
-    return render(request, "accounts/cerca_sede.html", {"form": form, "risultati": risultati}, status=status)
+    return render(request, "accounts/cerca_sede.html", {"form": form, "pagina": pagina}, status=status)
 
 
 @require_safe

@@ -123,8 +123,6 @@ _ADMIN: dict[str, dict[str, dict[str, Any]]] = {
 ATTESI: dict[str, Atteso] = {
     # The portal's pages of the credentials.
     "profilo": _riservata(200),
-    # The operator holds an online PIN and the deadline of the circolare has passed: the page says how to convert.
-    "area_enti": lambda r: {ANONIMO: 302, OPERATORE: 403}.get(r, 404),
     "area_comune": _riservata(404),
     "area_struttura": lambda r: {ANONIMO: 302, OPERATORE: 404}.get(r, 200),
     "cerca_sede": _pubblica,

@@ -7,7 +7,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from accounts.demo import (
+from accounts.models import Ente, User
+from accounts.roles import Ruolo
+from accounts.selectors.persone import ruoli_di
+from demo.popola import (
     ABILITAZIONI_DEMO,
     DEMO_PASSWORD,
     ENTI_DEMO,
@@ -16,9 +19,6 @@ from accounts.demo import (
     PIN_DEMO_CASO_B,
     PIN_DEMO_MARIO,
 )
-from accounts.models import Ente, User
-from accounts.roles import Ruolo
-from accounts.selectors.persone import ruoli_di
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +94,27 @@ def test_the_demo_has_a_request_in_each_office_queue(registro: None, pec_locale:
     assert pagina.status_code == 200
     assert "Soggiorni senior" in pagina.content.decode()
     assert "AbilitazioneEnti.GestionePubblica@postacert.inps.gov.it" in pagina.content.decode()
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_can_be_restored_to_try_the_unification_again(registro: None, pec_locale: object) -> None:
+    """``make demo-reset``: after a unification the ex-Inpdap operators get their old credentials back (case b its
+    old online PIN too); without the flag a second seed leaves the unification done."""
+    from accounts.models import PIN, CredenzialeExInpdap
+    from accounts.services.unificazione import unificazione_esegui
+
+    call_command("seed_demo")
+    for codice_fiscale in ABILITAZIONI_DEMO:
+        unificazione_esegui(user=User.objects.get(codice_fiscale=codice_fiscale))
+    call_command("seed_demo")
+    assert not CredenzialeExInpdap.objects.filter(unificata_il__isnull=True).exists()
+
+    call_command("seed_demo", ripristina=True)
+    assert CredenzialeExInpdap.objects.filter(unificata_il__isnull=True).count() == len(ABILITAZIONI_DEMO)
+    pin_caso_b = PIN.objects.get(user__codice_fiscale="NRERRT72R11A944W")
+    assert pin_caso_b.origine == PIN.Origine.PREESISTENTE
+    assert not PIN.objects.filter(user__codice_fiscale="CNTLNE79B62D086B").exists()
+    for codice_fiscale in ABILITAZIONI_DEMO:
+        client = Client()
+        client.post(reverse("account_login"), {"login": codice_fiscale, "password": EX_INPDAP_PASSWORD})
+        assert client.get(reverse("home"))["Location"] == reverse("unificazione")

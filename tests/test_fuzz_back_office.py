@@ -50,7 +50,7 @@ from accounts.services.ruoli import ruolo_assegna
 from inps_portal import clock
 from inps_portal.admin_mixins import SCELTA_NON_VALIDA
 from inps_portal.pec.models import AllegatoPECInArrivo, PECInArrivo
-from inps_portal.pec.services import pec_send
+from inps_portal.pec.services import pec_spedisci
 from tests.factories import (
     PDF_MINIMO,
     EnteFactory,
@@ -140,7 +140,7 @@ def scena(registro: None, pec_locale: Any) -> dict[str, Model]:
     )
     EventoCredenziale.objects.create(user=operatore, tipo=EventoCredenziale.Tipo.CONVERSIONE_SPORTELLO)
     ScadenzaPinOnline.objects.create(data=clock.today(), motivo="Scadenza di prova")
-    pec_send(modello="prova", destinatari=["destinatario@pec.example.it"], contesto={"richiesto_da": "prova"})
+    pec_spedisci(modello="prova", destinatari=["destinatario@pec.example.it"], contesto={"richiesto_da": "prova"})
     assert pec.status == PECInArrivo.Status.DA_SMISTARE
     # The objects whose change page is fuzzed where the first one would be someone's working data.
     return {

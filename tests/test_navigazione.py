@@ -7,7 +7,7 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Comune, Struttura, User
+from accounts.models import Comune, Struttura, User, chiave_di_ricerca
 from accounts.roles import Ruolo
 from accounts.services.ruoli import RuoloNonApplicabile, ruolo_assegna, ruolo_revoca
 from tests.factories import EnteFactory, UserFactory
@@ -200,21 +200,66 @@ def test_central_staff_may_edit_the_abilitazioni_catalogue(client: Client, regis
 
 
 def test_the_sede_finder_costs_the_same_queries_for_one_or_twenty_comuni(client: Client, registro: None) -> None:
-    """The competent offices come with the Comuni, in one query: the review counted 82 queries for 20 results."""
+    """The competent offices come with the Comuni, in one query, plus the count: the review counted 82 queries for 20
+    results."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as pochi:
-        risposta = client.get(reverse("cerca_sede"), {"comune": "Rend"})  # no exact match: then "contains"
-    assert 1 <= len(risposta.context["risultati"]) < 5
+        risposta = client.get(reverse("cerca_sede"), {"comune": "Rend"})
+    assert 1 <= len(risposta.context["pagina"]) < 5
     with CaptureQueriesContext(connection) as venti:
         risposta = client.get(reverse("cerca_sede"), {"comune": "San"})
-    assert len(risposta.context["risultati"]) == 20
-    assert len(venti.captured_queries) == len(pochi.captured_queries) == 2
+    assert len(risposta.context["pagina"]) == 20
+    with CaptureQueriesContext(connection) as ultima:
+        risposta = client.get(reverse("cerca_sede"), {"comune": "San", "pagina": "ultima"})
+    assert len(venti.captured_queries) == len(pochi.captured_queries) == len(ultima.captured_queries) == 2
     # The rules are those of the selectors: Rome's PUE signatory is its Direzione di coordinamento metropolitano.
-    roma = client.get(reverse("cerca_sede"), {"comune": "Roma"}).context["risultati"][0]
-    assert roma["sede"] == "Sede territoriale di Roma"
-    assert roma["direzione"] == "Direzione regionale Lazio"
-    assert roma["firmataria"].startswith("Direzione di coordinamento metropolitano")
-    rende = client.get(reverse("cerca_sede"), {"comune": "Rende"}).context["risultati"][0]
-    assert rende["firmataria"] == "Direzione regionale Calabria"
+    body = client.get(reverse("cerca_sede"), {"comune": "Roma"}).content.decode()
+    riga_di_roma = next(r for r in body.split("<tr>") if r.startswith('<th scope="row">Roma (RM)'))
+    assert "Sede territoriale di Roma" in riga_di_roma
+    assert "Direzione regionale Lazio" in riga_di_roma
+    assert "Direzione di coordinamento metropolitano" in riga_di_roma
+    rende = client.get(reverse("cerca_sede"), {"comune": "Rende"}).content.decode()
+    riga_di_rende = next(r for r in rende.split("<tr>") if r.startswith('<th scope="row">Rende (CS)'))
+    assert riga_di_rende.count("Direzione regionale Calabria") == 2  # the Direzione regionale, and the signatory
+
+
+def _comuni_trovati(client: Client, **parametri: str) -> list[str]:
+    risposta = client.get(reverse("cerca_sede"), parametri)
+    assert risposta.status_code == 200
+    return [str(c) for c in risposta.context["pagina"]]
+
+
+def test_the_sede_finder_ignores_accents_and_apostrophes_and_puts_the_exact_name_first(
+    client: Client, registro: None
+) -> None:
+    assert _comuni_trovati(client, comune="forli") == ["Forlì (FC)", "Forlì del Sannio (IS)", "Forlimpopoli (FC)"]
+    assert "Sant'Agata di Militello (ME)" in _comuni_trovati(client, comune="sant agata di")
+    assert _comuni_trovati(client, comune="CANTÙ") == ["Cantù (CO)"]
+    # Roma itself first, then the names that begin with it, then the others, each group alphabetical.
+    roma = _comuni_trovati(client, comune="roma")
+    assert roma[0] == "Roma (RM)"
+    iniziano = [c for c in roma if c.lower().startswith("roma") and c != "Roma (RM)"]
+    assert roma[1 : 1 + len(iniziano)] == sorted(iniziano, key=chiave_di_ricerca)
+    assert len(roma) > 1 + len(iniziano)  # "Castel Romano"... come after
+
+
+def test_the_sede_finder_pages_its_results_instead_of_cutting_them(client: Client, registro: None) -> None:
+    from accounts.models import Comune
+
+    totale = Comune.objects.filter(nome_ricerca__contains="san").count()
+    assert totale > 40
+    prima = client.get(reverse("cerca_sede"), {"comune": "san"})
+    assert f"{totale} Comuni trovati" in prima.content.decode()
+    assert "pagina=2" in prima.content.decode()
+    visti: list[str] = []
+    for numero in range(1, (totale + 19) // 20 + 1):
+        visti += _comuni_trovati(client, comune="san", pagina=str(numero))
+    assert len(visti) == len(set(visti)) == totale
+    # A page number out of range or not a number is the last or the first page, never an error.
+    assert (
+        _comuni_trovati(client, comune="san", pagina="9999")
+        == visti[-len(_comuni_trovati(client, comune="san", pagina="9999")) :]
+    )
+    assert _comuni_trovati(client, comune="san", pagina="x") == visti[:20]

@@ -34,7 +34,7 @@ def _copie(gateway: GatewayPEC) -> Counter[str]:
 
 def _invia(capture: Callable[..., Any], *destinatari: str, **kwargs: Any) -> MessaggioPEC:
     with capture(execute=True):
-        messaggio = services.pec_send(modello="prova", destinatari=list(destinatari), **kwargs)
+        messaggio = services.pec_spedisci(modello="prova", destinatari=list(destinatari), **kwargs)
     messaggio.refresh_from_db()
     return messaggio
 
@@ -79,7 +79,7 @@ def test_a_rolled_back_transaction_sends_nothing(
 ) -> None:
     def cambio_che_fallisce() -> None:
         with transaction.atomic():
-            services.pec_send(modello="prova", destinatari=["protocollo@pec.comune-esempio.it"])
+            services.pec_spedisci(modello="prova", destinatari=["protocollo@pec.comune-esempio.it"])
             raise RuntimeError("la modifica che causava la PEC non è andata a buon fine")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
@@ -93,7 +93,7 @@ def test_the_same_message_delivered_twice_is_sent_once(
     pec_locale: GatewayPEC, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     messaggio = _invia(django_capture_on_commit_callbacks, "protocollo@pec.comune-esempio.it")
-    assert services.pec_deliver(messaggio_id=messaggio.pk).inviato is False
+    assert services.pec_consegna(messaggio_id=messaggio.pk).inviato is False
     from inps_portal.pec.tasks import pec_invia
 
     pec_invia.apply(args=(messaggio.pk,))
@@ -102,18 +102,18 @@ def test_the_same_message_delivered_twice_is_sent_once(
 
 def test_a_message_needs_a_recipient(pec_locale: GatewayPEC) -> None:
     with pytest.raises(ValueError, match="destinatario"):
-        services.pec_send(modello="prova", destinatari=["  "])
+        services.pec_spedisci(modello="prova", destinatari=["  "])
     assert not MessaggioPEC.objects.exists()
 
 
 def test_duplicate_recipients_are_written_once(pec_locale: GatewayPEC) -> None:
-    messaggio = services.pec_send(modello="prova", destinatari=["A@pec.example.it", "a@pec.example.it "])
+    messaggio = services.pec_spedisci(modello="prova", destinatari=["A@pec.example.it", "a@pec.example.it "])
     assert list(messaggio.destinatari.values_list("indirizzo", flat=True)) == ["a@pec.example.it"]
 
 
 def test_the_message_points_at_the_object_it_concerns(pec_locale: GatewayPEC) -> None:
     user = UserFactory.create()
-    messaggio = services.pec_send(modello="prova", destinatari=["a@pec.example.it"], riferimento=user)
+    messaggio = services.pec_spedisci(modello="prova", destinatari=["a@pec.example.it"], riferimento=user)
     assert MessaggioPEC.objects.get(pk=messaggio.pk).riferimento == user
 
 
@@ -132,7 +132,7 @@ def test_a_receipt_read_twice_changes_nothing(
 
 
 def test_a_malformed_receipt_is_kept_aside_without_changing_anything(pec_locale: GatewayPEC) -> None:
-    messaggio = services.pec_send(modello="prova", destinatari=["a@pec.example.it"])
+    messaggio = services.pec_spedisci(modello="prova", destinatari=["a@pec.example.it"])
     ricevuta = services.ricevuta_registra(grezzo=b"Subject: non sono una ricevuta\r\n\r\ntesto")
     assert ricevuta is not None
     assert ricevuta.esito == RicevutaPEC.Esito.SCARTATA
@@ -185,29 +185,29 @@ def test_a_gateway_that_is_down_means_retries_then_failure_then_resend(
     assert messaggio.prossimo_tentativo > clock.now()
     for tentativo in range(1, settings.PEC_TENTATIVI_MASSIMI):
         with clock.frozen(clock.now() + dt.timedelta(hours=2 * tentativo)):
-            services.pec_deliver(messaggio_id=messaggio.pk)
+            services.pec_consegna(messaggio_id=messaggio.pk)
     messaggio.refresh_from_db()
     assert messaggio.status == Status.FALLITO
     assert messaggio.tentativi == settings.PEC_TENTATIVI_MASSIMI
     pec_smtp.riavvia()
     with django_capture_on_commit_callbacks(execute=True):
-        services.pec_resend(messaggio_id=messaggio.pk)
+        services.pec_rispedisci(messaggio_id=messaggio.pk)
     messaggio.refresh_from_db()
     assert messaggio.status == Status.INVIATO
     assert pec_smtp.copie() == {messaggio.message_id: 1}
     with pytest.raises(services.TransizioneNonAmmessa):
-        services.pec_resend(messaggio_id=messaggio.pk)
+        services.pec_rispedisci(messaggio_id=messaggio.pk)
 
 
 def test_a_claim_left_by_a_dead_worker_is_taken_again_and_sent_once(
     pec_smtp: GatewaySMTP, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False):
-        messaggio = services.pec_send(modello="prova", destinatari=["protocollo@pec.comune-esempio.it"])
-    assert services.pec_claim(messaggio_id=messaggio.pk)  # ...and the worker dies here
-    assert services.pec_recover() == []  # still within its lease
+        messaggio = services.pec_spedisci(modello="prova", destinatari=["protocollo@pec.comune-esempio.it"])
+    assert services.pec_prenota(messaggio_id=messaggio.pk)  # ...and the worker dies here
+    assert services.pec_riprendi() == []  # still within its lease
     with clock.frozen(clock.now() + dt.timedelta(minutes=10)):
-        assert services.pec_recover() == [messaggio.pk]
+        assert services.pec_riprendi() == [messaggio.pk]
     messaggio.refresh_from_db()
     assert messaggio.status == Status.INVIATO
     assert pec_smtp.copie() == {messaggio.message_id: 1}
@@ -254,7 +254,7 @@ def test_the_message_list_costs_the_same_queries_for_few_or_many(
     pec_locale: GatewayPEC, admin_client: Client, django_assert_max_num_queries: Any
 ) -> None:
     for n in range(3):
-        services.pec_send(modello="prova", destinatari=[f"a{n}@pec.example.it", "b@pec.example.it"])
+        services.pec_spedisci(modello="prova", destinatari=[f"a{n}@pec.example.it", "b@pec.example.it"])
     admin_client.get(reverse("admin:inps_portal_messaggiopec_changelist"))
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -262,7 +262,7 @@ def test_the_message_list_costs_the_same_queries_for_few_or_many(
     with CaptureQueriesContext(connection) as few:
         admin_client.get(reverse("admin:inps_portal_messaggiopec_changelist"))
     for n in range(30):
-        services.pec_send(modello="prova", destinatari=[f"c{n}@pec.example.it"])
+        services.pec_spedisci(modello="prova", destinatari=[f"c{n}@pec.example.it"])
     with CaptureQueriesContext(connection) as many:
         admin_client.get(reverse("admin:inps_portal_messaggiopec_changelist"))
     assert len(many.captured_queries) == len(few.captured_queries)

@@ -30,7 +30,7 @@ def _deposita(url: str, *messaggi: bytes) -> None:
 
 
 def test_receipts_are_read_from_imap_once(imap_server: str, settings: Any, pec_locale: GatewayPEC) -> None:
-    messaggio = services.pec_send(modello="prova", destinatari=[DESTINATARIO])
+    messaggio = services.pec_spedisci(modello="prova", destinatari=[DESTINATARIO])
     MessaggioPEC.objects.filter(pk=messaggio.pk).update(status=MessaggioPEC.Status.INVIATO)
     originale = cast(
         EmailMessage, email.message_from_bytes(services.componi_email(messaggio), policy=email.policy.default)

@@ -33,7 +33,7 @@ def _status(messaggio: MessaggioPEC) -> str:
 
 @pytest.mark.celery_worker
 def test_a_real_worker_sends_it_and_the_receipts_make_it_delivered(pec_smtp: GatewaySMTP, real_celery: None) -> None:
-    messaggio = services.pec_send(modello="prova", destinatari=["protocollo@pec.comune-esempio.it"])
+    messaggio = services.pec_spedisci(modello="prova", destinatari=["protocollo@pec.comune-esempio.it"])
     _attendi(lambda: _status(messaggio) == Status.INVIATO)
     pec_leggi_ricevute.delay().get(timeout=30)
     assert _status(messaggio) == Status.CONSEGNATO
@@ -46,7 +46,7 @@ def test_a_real_worker_sends_it_and_the_receipts_make_it_delivered(pec_smtp: Gat
 
 @pytest.mark.celery_worker
 def test_a_dead_domain_ends_in_delivery_error_through_the_worker(pec_smtp: GatewaySMTP, real_celery: None) -> None:
-    messaggio = services.pec_send(modello="prova", destinatari=["ufficio@dominio-morto.invalid"])
+    messaggio = services.pec_spedisci(modello="prova", destinatari=["ufficio@dominio-morto.invalid"])
     _attendi(lambda: _status(messaggio) == Status.INVIATO)
     pec_leggi_ricevute.delay().get(timeout=30)
     destinatario = MessaggioPEC.objects.get(pk=messaggio.pk).destinatari.get()
@@ -57,7 +57,7 @@ def test_a_dead_domain_ends_in_delivery_error_through_the_worker(pec_smtp: Gatew
 @pytest.mark.celery_worker
 def test_the_gateway_down_for_a_while_means_retries_then_one_copy(pec_smtp: GatewaySMTP, real_celery: None) -> None:
     pec_smtp.ferma()
-    messaggio = services.pec_send(modello="prova", destinatari=["protocollo@pec.comune-esempio.it"])
+    messaggio = services.pec_spedisci(modello="prova", destinatari=["protocollo@pec.comune-esempio.it"])
     _attendi(lambda: MessaggioPEC.objects.get(pk=messaggio.pk).tentativi >= 1 and _status(messaggio) == "da_inviare")
     pec_smtp.riavvia()
     _attendi(lambda: _status(messaggio) == Status.INVIATO)
@@ -69,7 +69,7 @@ def _senza_accodare(monkeypatch: pytest.MonkeyPatch) -> MessaggioPEC:
     """A queued message whose enqueue is left to the test."""
     with monkeypatch.context() as patch:
         patch.setattr(services, "_accoda", lambda messaggio_id: None)
-        return services.pec_send(modello="prova", destinatari=["protocollo@pec.comune-esempio.it"])
+        return services.pec_spedisci(modello="prova", destinatari=["protocollo@pec.comune-esempio.it"])
 
 
 @pytest.mark.celery_worker
@@ -87,7 +87,7 @@ def test_the_same_task_delivered_twice_sends_one_copy(
 def test_a_rolled_back_transaction_never_reaches_the_worker(pec_smtp: GatewaySMTP, real_celery: None) -> None:
     def cambio_che_fallisce() -> None:
         with transaction.atomic():
-            services.pec_send(modello="prova", destinatari=["protocollo@pec.comune-esempio.it"])
+            services.pec_spedisci(modello="prova", destinatari=["protocollo@pec.comune-esempio.it"])
             raise RuntimeError("annullata")
 
     with pytest.raises(RuntimeError):
@@ -102,12 +102,12 @@ def test_a_worker_killed_between_claim_and_send_is_replaced_and_sends_once(
     pec_smtp: GatewaySMTP, real_celery: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     messaggio = _senza_accodare(monkeypatch)
-    assert services.pec_claim(messaggio_id=messaggio.pk)  # the worker that claimed it dies here
+    assert services.pec_prenota(messaggio_id=messaggio.pk)  # the worker that claimed it dies here
     assert _status(messaggio) == Status.IN_INVIO
-    assert services.pec_recover(presa_scaduta_dopo=0) == [messaggio.pk]
+    assert services.pec_riprendi(presa_scaduta_dopo=0) == [messaggio.pk]
     _attendi(lambda: _status(messaggio) == Status.INVIATO)
     assert pec_smtp.copie() == {messaggio.message_id: 1}
-    assert services.pec_recover(presa_scaduta_dopo=0) == []
+    assert services.pec_riprendi(presa_scaduta_dopo=0) == []
 
 
 @pytest.mark.postgres
@@ -121,7 +121,7 @@ def test_ten_concurrent_senders_on_postgresql_send_one_copy(
     def invia() -> None:
         try:
             barrier.wait()
-            esiti.append(services.pec_deliver(messaggio_id=messaggio.pk).inviato)
+            esiti.append(services.pec_consegna(messaggio_id=messaggio.pk).inviato)
         finally:
             connection.close()
 

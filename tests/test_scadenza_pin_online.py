@@ -37,7 +37,7 @@ def test_the_circolare_deadline_is_there_from_the_start() -> None:
 
 
 def test_a_new_deadline_keeps_the_history(registro: None) -> None:
-    scadenza_imposta(data=dt.date(2016, 9, 30), impostata_da=None, motivo="proroga")
+    scadenza_imposta(data=dt.date(2016, 9, 30), chi=None, motivo="proroga")
     assert scadenza_corrente() == dt.date(2016, 9, 30)
     assert ScadenzaPinOnline.objects.count() == 2
 

@@ -22,7 +22,7 @@ from accounts.selectors.competenza import sede_competente
 from accounts.selectors.persone import enti_di
 from inps_portal import clock
 from inps_portal.errori import ErroreDominio
-from inps_portal.pec.services import pec_send
+from inps_portal.pec.services import pec_spedisci
 
 logger = logging.getLogger(__name__)
 Status = RichiestaConversione.Status
@@ -65,9 +65,7 @@ def conversione_richiedi(
 
 
 @transaction.atomic
-def conversione_decidi(
-    *, richiesta_id: int, decisa_da: User, approvata: bool, motivo: str = ""
-) -> RichiestaConversione:
+def conversione_decidi(*, richiesta_id: int, chi: User, approvata: bool, motivo: str = "") -> RichiestaConversione:
     richiesta = RichiestaConversione.objects.select_for_update().select_related("user", "pin").get(pk=richiesta_id)
     if richiesta.status != Status.INVIATA:
         raise ConversioneNonAmmessa("La richiesta è già stata decisa.")
@@ -83,13 +81,13 @@ def conversione_decidi(
     precedente = richiesta.status
     richiesta.status = Status.APPROVATA if approvata else Status.RESPINTA
     richiesta.motivo_rifiuto = "" if approvata else motivo.strip()
-    richiesta.decisa_il, richiesta.decisa_da = adesso, decisa_da
+    richiesta.decisa_il, richiesta.decisa_da = adesso, chi
     richiesta.save(update_fields=["status", "motivo_rifiuto", "decisa_il", "decisa_da"])
     EventoConversione.objects.create(
-        richiesta=richiesta, da=precedente, a=richiesta.status, chi=decisa_da, motivo=richiesta.motivo_rifiuto
+        richiesta=richiesta, da=precedente, a=richiesta.status, chi=chi, motivo=richiesta.motivo_rifiuto
     )
     if richiesta.user.email:
-        pec_send(
+        pec_spedisci(
             modello="conversione_pin",
             destinatari=[richiesta.user.email],
             riferimento=richiesta,
@@ -104,9 +102,7 @@ def conversione_decidi(
 
 
 @transaction.atomic
-def conversione_sportello(
-    *, pin_id: int, eseguito_da: User, documento: dict[str, str], indirizzo_ip: str | None = None
-) -> PIN:
+def conversione_sportello(*, pin_id: int, chi: User, documento: dict[str, str], indirizzo_ip: str | None = None) -> PIN:
     """At a Sede's counter: the online PIN of the person in front of the staff becomes dispositivo (same code)."""
     if not documento:
         raise ConversioneNonAmmessa("Allo sportello va registrato il documento di identità verificato.")
@@ -117,24 +113,24 @@ def conversione_sportello(
     pin.save(update_fields=["tipo"])
     # A request sent online and still pending is settled by the conversion at the counter.
     for richiesta in RichiestaConversione.objects.select_for_update().filter(pin=pin, status=Status.INVIATA):
-        richiesta.status, richiesta.decisa_il, richiesta.decisa_da = Status.APPROVATA, clock.now(), eseguito_da
+        richiesta.status, richiesta.decisa_il, richiesta.decisa_da = Status.APPROVATA, clock.now(), chi
         richiesta.save(update_fields=["status", "decisa_il", "decisa_da"])
         EventoConversione.objects.create(
             richiesta=richiesta,
             da=Status.INVIATA,
             a=Status.APPROVATA,
-            chi=eseguito_da,
+            chi=chi,
             motivo="convertito allo sportello",
         )
     EventoCredenziale.objects.create(
         user=pin.user,
         tipo=EventoCredenziale.Tipo.CONVERSIONE_SPORTELLO,
-        eseguito_da=eseguito_da,
+        eseguito_da=chi,
         indirizzo_ip=indirizzo_ip,
         dettagli={"pin_id": pin.pk, "documento": documento},
     )
     if pin.user.email:
-        pec_send(
+        pec_spedisci(
             modello="conversione_pin",
             destinatari=[pin.user.email],
             riferimento=pin,

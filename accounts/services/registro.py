@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 
-from accounts.models import Comune, Prestazione, Provincia, Regione, Struttura, Team
+from accounts.models import Comune, Prestazione, Provincia, Regione, Struttura, Team, chiave_di_ricerca
 from accounts.riferimenti import (
     DATA_FILE,
     DIREZIONI_CENTRALI,
@@ -67,13 +67,14 @@ def registro_carica(*, path: Path = DATA_FILE, aggiorna: bool = False) -> EsitoC
                 codice_istat=r["codice_istat"],
                 codice_catastale=r["codice_catastale"],
                 nome=r["nome"],
+                nome_ricerca=chiave_di_ricerca(r["nome"]),
                 provincia_id=provincia_id[r["codice_provincia"]],
                 popolazione=r.get("popolazione") or 0,
             )
             for r in rows
         ],
         aggiorna,
-        ["codice_catastale", "nome", "provincia", "popolazione"],
+        ["codice_catastale", "nome", "nome_ricerca", "provincia", "popolazione"],
     )
     _strutture_crea()
 

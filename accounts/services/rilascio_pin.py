@@ -36,7 +36,7 @@ from accounts.services.unificazione import ALFABETO_PIN, PinRilasciato, genera_c
 from accounts.validators import normalizza_codice_fiscale
 from inps_portal import clock
 from inps_portal.errori import ErroreDominio
-from inps_portal.pec.services import pec_send
+from inps_portal.pec.services import pec_spedisci
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def richiesta_pin_invia(
         codice_ritiro_hash=make_password(codice),
     )
     EventoRichiestaPin.objects.create(richiesta=richiesta, da="", a=Status.INVIATA, motivo="richiesta online")
-    pec_send(
+    pec_spedisci(
         modello="richiesta_pin",
         destinatari=[email],
         riferimento=richiesta,
@@ -114,7 +114,7 @@ def richiesta_pin_invia(
 
 
 @transaction.atomic
-def richiesta_pin_decidi(*, richiesta_id: int, decisa_da: User, approvata: bool, motivo: str = "") -> RichiestaPin:
+def richiesta_pin_decidi(*, richiesta_id: int, chi: User, approvata: bool, motivo: str = "") -> RichiestaPin:
     richiesta = RichiestaPin.objects.select_for_update().select_related("sede").get(pk=richiesta_id)
     if richiesta.status != Status.INVIATA:
         raise RilascioNonAmmesso("La richiesta è già stata decisa.")
@@ -130,12 +130,12 @@ def richiesta_pin_decidi(*, richiesta_id: int, decisa_da: User, approvata: bool,
     precedente = richiesta.status
     richiesta.status = Status.APPROVATA if approvata else Status.RESPINTA
     richiesta.motivo_rifiuto = "" if approvata else motivo.strip()
-    richiesta.decisa_il, richiesta.decisa_da = clock.now(), decisa_da
+    richiesta.decisa_il, richiesta.decisa_da = clock.now(), chi
     richiesta.save(update_fields=["status", "motivo_rifiuto", "decisa_il", "decisa_da"])
     EventoRichiestaPin.objects.create(
-        richiesta=richiesta, da=precedente, a=richiesta.status, chi=decisa_da, motivo=richiesta.motivo_rifiuto
+        richiesta=richiesta, da=precedente, a=richiesta.status, chi=chi, motivo=richiesta.motivo_rifiuto
     )
-    pec_send(
+    pec_spedisci(
         modello="esito_richiesta_pin",
         destinatari=[richiesta.email],
         riferimento=richiesta,
@@ -202,7 +202,7 @@ def pin_rilascia_sportello(
     nome: str,
     cognome: str,
     email: str,
-    eseguito_da: User,
+    chi: User,
     documento: dict[str, str],
     indirizzo_ip: str | None = None,
 ) -> PinRilasciato:
@@ -223,12 +223,12 @@ def pin_rilascia_sportello(
     EventoCredenziale.objects.create(
         user=user,
         tipo=EventoCredenziale.Tipo.RILASCIO_SPORTELLO,
-        eseguito_da=eseguito_da,
+        eseguito_da=chi,
         indirizzo_ip=indirizzo_ip,
         dettagli={"pin_id": pin.pk, "documento": documento},
     )
     if user.email:
-        pec_send(
+        pec_spedisci(
             modello="rilascio_pin",
             destinatari=[user.email],
             riferimento=pin,

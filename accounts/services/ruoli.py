@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Model, Q
 from guardian.shortcuts import assign_perm, get_objects_for_user, get_user_perms, remove_perm
 
 from accounts.models import EventoRuolo, MembroTeam, Struttura, Team, User
-from accounts.roles import AMBITI, GROUP_MODEL_PERMISSIONS, Ruolo, group_name
+from accounts.roles import AMBITI, Ruolo, group_name
 from inps_portal.errori import ErroreDominio
 
 logger = logging.getLogger(__name__)
@@ -26,10 +27,12 @@ class RuoloNonApplicabile(ErroreDominio, ValueError):
 
 
 def gruppi_sincronizza() -> None:
-    """One group per role, with the model permissions of its kind of work. Safe to run at every migrate."""
+    """One group per role, with the model permissions of its kind of work that every app declares on its AppConfig
+    (``permessi_dei_ruoli``). Safe to run at every migrate."""
+    dichiarati = [getattr(config, "permessi_dei_ruoli", {}) for config in apps.get_app_configs()]
     for ruolo in Ruolo:
         group, _ = Group.objects.get_or_create(name=group_name(ruolo))
-        wanted = GROUP_MODEL_PERMISSIONS.get(ruolo, ())
+        wanted = [permesso for permessi in dichiarati for permesso in permessi.get(ruolo.value, ())]
         if wanted:
             condition = Q(pk__in=[])
             for name in wanted:
@@ -116,28 +119,28 @@ def _personale_di(user: User, struttura: Struttura) -> bool:
 
 
 @transaction.atomic
-def team_assegna(*, user: User, team: Team, da: User | None = None) -> MembroTeam:
+def team_assegna(*, user: User, team: Team, chi: User | None = None) -> MembroTeam:
     """Put ``user`` in ``team`` (idempotent). Only the staff of the team's Struttura can be members: the team
     narrows the staff role (``ruolo_assegna``), it never replaces it."""
     if not _personale_di(user, team.struttura):
         raise RuoloNonApplicabile(
             f"{user} non è personale di «{team.struttura}»: prima gli si assegna il ruolo nella struttura."
         )
-    membro, creato = MembroTeam.objects.get_or_create(team=team, user=user, defaults={"assegnato_da": da})
+    membro, creato = MembroTeam.objects.get_or_create(team=team, user=user, defaults={"assegnato_da": chi})
     if creato:
         logger.info(
             "membro del team assegnato",
-            extra={"user_id": user.pk, "team_id": team.pk, "assegnato_da": da.pk if da else None},
+            extra={"user_id": user.pk, "team_id": team.pk, "assegnato_da": chi.pk if chi else None},
         )
     return membro
 
 
 @transaction.atomic
-def team_revoca(*, user: User, team: Team, da: User | None = None) -> None:
+def team_revoca(*, user: User, team: Team, chi: User | None = None) -> None:
     """Take ``user`` out of ``team`` (nothing happens if they were not in it)."""
     tolti, _ = MembroTeam.objects.filter(team=team, user=user).delete()
     if tolti:
         logger.info(
             "membro del team revocato",
-            extra={"user_id": user.pk, "team_id": team.pk, "revocato_da": da.pk if da else None},
+            extra={"user_id": user.pk, "team_id": team.pk, "revocato_da": chi.pk if chi else None},
         )

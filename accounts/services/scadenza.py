@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import PIN, PromemoriaScadenza, ScadenzaPinOnline, User
 from accounts.selectors.scadenza import scadenza_corrente
 from inps_portal import clock
-from inps_portal.pec.services import pec_send
+from inps_portal.pec.services import pec_spedisci
 
 logger = logging.getLogger(__name__)
 
@@ -19,12 +19,12 @@ SOGLIE_PROMEMORIA = (30, 7, 1)
 
 
 @transaction.atomic
-def scadenza_imposta(*, data: dt.date, impostata_da: User | None, motivo: str = "") -> ScadenzaPinOnline:
+def scadenza_imposta(*, data: dt.date, chi: User | None, motivo: str = "") -> ScadenzaPinOnline:
     """A new deadline of the online PINs; the previous ones stay as history (the newest is the one in force)."""
-    scadenza = ScadenzaPinOnline.objects.create(data=data, impostata_da=impostata_da, motivo=motivo)
+    scadenza = ScadenzaPinOnline.objects.create(data=data, impostata_da=chi, motivo=motivo)
     logger.info(
         "scadenza dei PIN online impostata",
-        extra={"scadenza": data.isoformat(), "impostata_da": impostata_da.pk if impostata_da else None},
+        extra={"scadenza": data.isoformat(), "impostata_da": chi.pk if chi else None},
     )
     return scadenza
 
@@ -54,7 +54,7 @@ def promemoria_invia() -> int:
         try:
             with transaction.atomic():
                 PromemoriaScadenza.objects.create(user=user, scadenza=scadenza, giorni_prima=soglia)
-                pec_send(
+                pec_spedisci(
                     modello="scadenza_pin_online",
                     destinatari=[user.email],
                     riferimento=user,

@@ -18,7 +18,7 @@ from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap, Even
 from accounts.selectors.unificazione import abilitazioni_unite, pin_tipo_spettante
 from inps_portal import clock
 from inps_portal.errori import ErroreDominio
-from inps_portal.pec.services import pec_send
+from inps_portal.pec.services import pec_spedisci
 
 logger = logging.getLogger(__name__)
 
@@ -66,14 +66,14 @@ def unificazione_esegui(
     *,
     user: User,
     indirizzo_ip: str | None = None,
-    eseguito_da: User | None = None,
+    chi: User | None = None,
     documento: dict[str, str] | None = None,
 ) -> PinRilasciato:
     """Issue the new PIN that replaces the person's ex-Inpdap credentials (and old PIN, in case b).
 
-    At a counter, ``eseguito_da`` is the Sede's staff member and ``documento`` the identity document checked.
+    At a counter, ``chi`` is the Sede's staff member and ``documento`` the identity document checked.
     """
-    if eseguito_da is not None and not documento:
+    if chi is not None and not documento:
         raise ValueError("Allo sportello va registrato il documento di identità verificato.")
     # The slow part (the PIN's hash) comes before the lock, so that the person's row is held only briefly.
     codice = genera_codice_pin()
@@ -109,12 +109,12 @@ def unificazione_esegui(
     )
     credenziale.unificata_il = adesso
     credenziale.save(update_fields=["unificata_il"])
-    canale = "sportello" if eseguito_da is not None else "online"
+    canale = "sportello" if chi is not None else "online"
     EventoCredenziale.objects.create(
         user=user,
         tipo=EventoCredenziale.Tipo.UNIFICAZIONE,
         indirizzo_ip=indirizzo_ip,
-        eseguito_da=eseguito_da,
+        eseguito_da=chi,
         quando=adesso,
         dettagli={
             "caso": "b" if vecchio else "a",
@@ -128,7 +128,7 @@ def unificazione_esegui(
         },
     )
     if user.email:
-        pec_send(
+        pec_spedisci(
             modello="unificazione",
             destinatari=[user.email],
             riferimento=pin,

@@ -49,7 +49,7 @@ def _testo_semplice(nome: str, contesto: dict[str, Any]) -> str:
 
 
 @transaction.atomic
-def pec_send(
+def pec_spedisci(
     *,
     modello: str,
     destinatari: Sequence[str],
@@ -108,7 +108,7 @@ def _evento(messaggio_id: int, da: str, a: str, motivo: str = "") -> None:
     EventoPEC.objects.create(messaggio_id=messaggio_id, da=da, a=a, motivo=motivo)
 
 
-def pec_claim(*, messaggio_id: int) -> bool:
+def pec_prenota(*, messaggio_id: int) -> bool:
     """Take the message for sending. Exactly one caller wins: the update is conditional and its count checked."""
     adesso = clock.now()
     with transaction.atomic():
@@ -120,9 +120,9 @@ def pec_claim(*, messaggio_id: int) -> bool:
     return bool(presi)
 
 
-def pec_deliver(*, messaggio_id: int) -> EsitoInvio:
+def pec_consegna(*, messaggio_id: int) -> EsitoInvio:
     """Send one queued message once: claim it, hand it to the provider, record the outcome."""
-    if not pec_claim(messaggio_id=messaggio_id):
+    if not pec_prenota(messaggio_id=messaggio_id):
         return EsitoInvio(inviato=False)
     messaggio = MessaggioPEC.objects.prefetch_related("destinatari", "allegati").get(pk=messaggio_id)
     destinatari = [d.indirizzo for d in messaggio.destinatari.all()]
@@ -183,7 +183,7 @@ def componi_email(messaggio: MessaggioPEC) -> bytes:
 
 
 @transaction.atomic
-def pec_resend(*, messaggio_id: int, motivo: str = "nuovo invio richiesto dal back office") -> MessaggioPEC:
+def pec_rispedisci(*, messaggio_id: int, motivo: str = "nuovo invio richiesto dal back office") -> MessaggioPEC:
     """Put a failed message back in the queue (same Message-ID: its receipts still find it)."""
     messaggio = MessaggioPEC.objects.select_for_update().get(pk=messaggio_id)
     if messaggio.status != Status.FALLITO:
@@ -195,7 +195,7 @@ def pec_resend(*, messaggio_id: int, motivo: str = "nuovo invio richiesto dal ba
     return messaggio
 
 
-def pec_recover(*, presa_scaduta_dopo: int | None = None, coda_persa_dopo: int = 60) -> list[int]:
+def pec_riprendi(*, presa_scaduta_dopo: int | None = None, coda_persa_dopo: int = 60) -> list[int]:
     """Give back to the queue what a crashed worker or a lost enqueue left in limbo; return the ids re-enqueued."""
     adesso = clock.now()
     lease = presa_scaduta_dopo if presa_scaduta_dopo is not None else settings.PEC_DURATA_PRESA_IN_CARICO

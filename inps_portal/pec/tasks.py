@@ -12,7 +12,7 @@ from inps_portal.pec import casella, services
 
 @shared_task(bind=True, name="pec.invia", acks_late=True, max_retries=None)
 def pec_invia(self: Any, messaggio_id: int) -> bool:
-    esito = services.pec_deliver(messaggio_id=messaggio_id)
+    esito = services.pec_consegna(messaggio_id=messaggio_id)
     if esito.inviato and not settings.PEC_SMTP_URL:
         # The embedded gateway has already written the receipts: read them now, there is no beat to do it.
         casella.leggi_ricevute()
@@ -23,7 +23,7 @@ def pec_invia(self: Any, messaggio_id: int) -> bool:
 
 @shared_task(name="pec.recupera")
 def pec_recupera() -> int:
-    return len(services.pec_recover())
+    return len(services.pec_riprendi())
 
 
 @shared_task(name="pec.leggi_ricevute")

@@ -20,6 +20,9 @@ if env_file.exists():
 
 # --- Core -----------------------------------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
+# With DEBUG on, errors still answer with the portal's own pages (inps_portal.pagine_di_errore); Django's technical
+# pages (traceback, URL patterns tried) only with DEBUG_TECNICO=1.
+DEBUG_TECNICO = env.bool("DEBUG_TECNICO", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "abilitazioni",
     "convenzioni",
     "pue",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.UnificazioneMiddleware",
+    # Innermost: with DEBUG on, the portal's error pages instead of Django's technical ones (nothing without DEBUG).
+    "inps_portal.pagine_di_errore.PagineDiErroreMiddleware",
 ]
 
 ROOT_URLCONF = "inps_portal.urls"
@@ -183,11 +189,12 @@ PASSWORD_HASHERS = [
     "accounts.hashers.LegacySHA1Hasher",
     "accounts.hashers.LegacySHA256Hasher",
 ]
+# Django's validators, stating their rules in formal Italian (accounts.validators).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.SomiglianzaAiDatiPersonali"},
+    {"NAME": "accounts.validators.LunghezzaMinima", "OPTIONS": {"min_length": 10}},
+    {"NAME": "accounts.validators.NonDiUsoComune"},
+    {"NAME": "accounts.validators.NonSoloNumeri"},
 ]
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False

@@ -13,6 +13,9 @@ from typing import Any
 
 from django.db import transaction
 
+from abilitazioni.models import Abilitazione, RichiestaAbilitazioni
+from abilitazioni.moduli import modulo_compilato_pdf
+from abilitazioni.services import modulo_carica, oggetto_della_pec, richiesta_crea
 from accounts.models import Comune, Ente, Struttura, Team, User
 from accounts.roles import Ruolo
 from accounts.services.registro import registro_carica
@@ -66,8 +69,11 @@ def _organizzazione(ref: str) -> Ente | Comune | Struttura:
 
 
 @transaction.atomic
-def demo_popola() -> list[PersonaDemo]:
-    """Create (or bring back to their documented state) the demo Enti and people. Idempotent."""
+def demo_popola(*, ripristina: bool = False) -> list[PersonaDemo]:
+    """Create (or bring back to their documented state) the demo Enti and people. Idempotent.
+
+    With ``ripristina`` the two operators with ex-Inpdap credentials lose what a demo gave them (the unified PIN, its
+    conversions and requests) and get their old credentials back, so that the unification can be tried again."""
     if not Comune.objects.exists():
         registro_carica()
     for codice_fiscale, nome, istat in ENTI_DEMO:
@@ -106,7 +112,7 @@ def demo_popola() -> list[PersonaDemo]:
         user=User.objects.get(codice_fiscale="SPSGPP70S21F839M"),
         team=Team.objects.get(struttura__codice="DR-18", codice=Team.CREDITO_WELFARE),
     )
-    _credenziali_demo()
+    _credenziali_demo(ripristina=ripristina)
     # The Ente operator acts for two Enti, to show the choice between them.
     mario = User.objects.get(codice_fiscale="RSSMRA78C15D086Z")
     ruolo_assegna(user=mario, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=Ente.objects.get(codice_fiscale="98000000020"))
@@ -123,8 +129,6 @@ def _richieste_demo(mario: User) -> None:
     has arrived (so every office's queue has something to decide), and a PassWeb request waiting for the Ente's PEC."""
     from django.contrib.auth.hashers import check_password, make_password
 
-    from abilitazioni.models import Abilitazione, RichiestaAbilitazioni
-    from abilitazioni.services import richiesta_crea
     from accounts.models import PIN
 
     attivo = PIN.objects.filter(user=mario, status=PIN.Status.ATTIVO).first()
@@ -156,8 +160,6 @@ def _modulo_demo(instradata: Any, mario: User) -> None:
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from abilitazioni.moduli import modulo_compilato_pdf
-    from abilitazioni.services import modulo_carica, oggetto_della_pec
     from inps_portal import clock
     from inps_portal.pec.arrivo import pec_in_arrivo_registra
     from inps_portal.pec.busta import componi_busta
@@ -204,11 +206,11 @@ ABILITAZIONI_DEMO = {
 }
 
 
-def _credenziali_demo() -> None:
+def _credenziali_demo(*, ripristina: bool) -> None:
     from django.contrib.auth.hashers import make_password
 
     from accounts.hashers import codifica_hash_legacy
-    from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap
+    from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap, RichiestaConversione, RichiestaPin
 
     ente = Ente.objects.get(codice_fiscale="98000000012")
     hash_legacy = codifica_hash_legacy("sha1", hashlib.sha1(EX_INPDAP_PASSWORD.encode()).hexdigest())  # noqa: S324
@@ -218,8 +220,13 @@ def _credenziali_demo() -> None:
             user = User.objects.create_user(
                 codice_fiscale, None, nome=nome, cognome=cognome, email=f"{nome}.{cognome}@example.it".lower()
             )
+        if ripristina:
+            RichiestaConversione.objects.filter(user=user).delete()
+            RichiestaPin.objects.filter(user=user).delete()
+            PIN.objects.filter(user=user).delete()
+            CredenzialeExInpdap.objects.filter(user=user).delete()
         if CredenzialeExInpdap.objects.filter(user=user).exists():
-            continue  # already there, perhaps unified during a demo: left as it is
+            continue  # already there, perhaps unified during a demo: left as it is (see ``ripristina``)
         credenziale = CredenzialeExInpdap.objects.create(
             codice_fiscale=codice_fiscale, user=user, password_hash=hash_legacy, passweb_abilitato_dal=passweb_dal
         )
