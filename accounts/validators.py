@@ -1,12 +1,15 @@
-"""Identifiers of people and public bodies, checked the way the Agenzia delle Entrate computes them."""
+"""Identifiers of people and public bodies, checked the way the Agenzia delle Entrate computes them; the rules of a
+portal password."""
 
 from __future__ import annotations
 
 import re
 
 from codicefiscale import codicefiscale
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 _CF_SHAPE = re.compile(r"^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$")
 
@@ -76,3 +79,32 @@ def validate_codice_fiscale_ente(value: str) -> None:
         raise ValidationError(
             _("La cifra di controllo del codice fiscale dell'Ente (l'ultima) non è corretta."), code="cf_ente_controllo"
         )
+
+
+# --- Passwords (INPS staff and, until SPID, CIE and CNS, the PUE's people) ------------------------------------------
+# Django's own validators, with the rule each states on the password pages in the portal's formal Italian: Django's
+# Italian catalogue addresses the person with "tu" ("La tua password non può..."). Their error messages are neutral.
+
+
+class SomiglianzaAiDatiPersonali(password_validation.UserAttributeSimilarityValidator):
+    def get_help_text(self) -> str:
+        return _("La password non può somigliare ai suoi dati personali (nome, cognome, codice fiscale, e-mail).")
+
+
+class LunghezzaMinima(password_validation.MinimumLengthValidator):
+    def get_help_text(self) -> str:
+        return ngettext(
+            "La password deve contenere almeno %(min_length)d carattere.",
+            "La password deve contenere almeno %(min_length)d caratteri.",
+            self.min_length,
+        ) % {"min_length": self.min_length}
+
+
+class NonDiUsoComune(password_validation.CommonPasswordValidator):
+    def get_help_text(self) -> str:
+        return _("La password non può essere una di quelle di uso comune.")
+
+
+class NonSoloNumeri(password_validation.NumericPasswordValidator):
+    def get_help_text(self) -> str:
+        return _("La password non può essere composta solo da numeri.")
