@@ -50,7 +50,7 @@ lint: venv
 check: lint
 
 test: venv system-deps lint
-	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2}
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --cov --cov-report=term
 
 bench: venv system-deps
 	$(BIN)/python bench/run.py

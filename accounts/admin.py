@@ -35,10 +35,11 @@ from accounts.models import (
     User,
 )
 from accounts.roles import AMBITI, Ruolo
-from accounts.selectors.competenza import con_competenza, sede_competente
+from accounts.selectors.competenza import comuni_con_competenza, con_competenza
 from accounts.selectors.persone import organizzazioni_di, ruoli_di
-from accounts.services.ruoli import RuoloNonApplicabile, ruolo_assegna, ruolo_revoca
+from accounts.services.ruoli import ruolo_assegna, ruolo_revoca
 from inps_portal.admin_mixins import SolaLettura
+from inps_portal.errori import ErroreDominio
 
 
 @admin.register(Regione)
@@ -83,10 +84,13 @@ class ComuneAdmin(admin.ModelAdmin):
     def regione(self, obj: Comune) -> str:
         return obj.provincia.regione.nome
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Comune]:
+        # The competent offices come with the rows, in the changelist's one query (not one lookup per row).
+        return comuni_con_competenza(super().get_queryset(request))
+
     @admin.display(description="sede competente")
     def sede_competente(self, obj: Comune) -> str:
-        sede = sede_competente(obj)
-        return sede.nome if sede else "—"
+        return getattr(obj, "sede_nome", None) or "—"
 
 
 class PrestazioniInline(admin.TabularInline):
@@ -244,7 +248,7 @@ class UserAdmin(DjangoUserAdmin):
                 servizio = ruolo_assegna if form.cleaned_data["azione"] == "assegna" else ruolo_revoca
                 try:
                     servizio(user=persona, ruolo=ruolo, organizzazione=organizzazione, chi=request.user)  # type: ignore[arg-type]
-                except RuoloNonApplicabile as exc:
+                except ErroreDominio as exc:
                     form.add_error(None, str(exc))
                 else:
                     self.message_user(request, "Ruoli aggiornati.", messages.SUCCESS)

@@ -36,10 +36,11 @@ from accounts.selectors.persone import (
 )
 from accounts.selectors.scadenza import stato_pin_online
 from accounts.selectors.unificazione import anteprima_unificazione, unificazione_necessaria
-from accounts.services.conversione import ConversioneNonAmmessa, conversione_richiedi
-from accounts.services.rilascio_pin import RilascioNonAmmesso, RitiroNonRiuscito, pin_ritira, richiesta_pin_invia
+from accounts.services.conversione import conversione_richiedi
+from accounts.services.rilascio_pin import RitiroNonRiuscito, pin_ritira, richiesta_pin_invia
 from accounts.services.unificazione import GiaUnificata, NienteDaUnificare, unificazione_esegui
 from inps_portal import clock
+from inps_portal.errori import ErroreDominio
 from inps_portal.pdf import render_pdf, risposta_pdf
 from inps_portal.rete import indirizzo_cliente, troppe_richieste
 
@@ -159,7 +160,7 @@ def pin_online(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 conversione_richiedi(user=user, **form.cleaned_data)
-            except ConversioneNonAmmessa as exc:
+            except ErroreDominio as exc:
                 messages.error(request, str(exc))
                 return redirect("pin_online")
             messages.success(request, gettext("Richiesta inviata alla sede competente: riceverà l'esito per e-mail."))
@@ -244,7 +245,7 @@ def richiesta_pin(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 inviata = richiesta_pin_invia(**form.cleaned_data)
-            except RilascioNonAmmesso as exc:
+            except ErroreDominio as exc:
                 form.add_error(None, str(exc))
             else:
                 return render(request, "accounts/richiesta_pin_inviata.html", {"inviata": inviata})

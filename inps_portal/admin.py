@@ -104,7 +104,7 @@ class MessaggioPECAdmin(SolaLettura, admin.ModelAdmin):
             raise Http404
         form = ProvaPECForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            messaggio = services.pec_send(
+            messaggio = services.pec_spedisci(
                 modello="prova",
                 destinatari=[form.cleaned_data["indirizzo"]],
                 contesto={"richiesto_da": str(request.user)},
@@ -128,7 +128,7 @@ class MessaggioPECAdmin(SolaLettura, admin.ModelAdmin):
         rimessi, saltati = 0, 0
         for messaggio in queryset.only("pk", "status"):
             try:
-                services.pec_resend(messaggio_id=messaggio.pk, motivo=f"nuovo invio richiesto da {request.user}")
+                services.pec_rispedisci(messaggio_id=messaggio.pk, motivo=f"nuovo invio richiesto da {request.user}")
                 rimessi += 1
             except services.TransizioneNonAmmessa:
                 saltati += 1

@@ -1,6 +1,6 @@
 """The PEC outbox: every notification of the portal, its recipients, the receipts that prove what happened.
 
-A message is written by ``pec_send`` in the transaction of the change that causes it and only then sent by a task;
+A message is written by ``pec_spedisci`` in the transaction of the change that causes it and only then sent by a task;
 its Message-ID is fixed at that moment, so that every receipt (``X-Riferimento-Message-ID``) finds it. Receipts are
 evidence: kept raw, never edited.
 """
