@@ -64,18 +64,7 @@ def analizza(raw: bytes) -> DatiRicevuta:
     riferimento = "".join(str(message.get("X-Riferimento-Message-ID", "")).split())
     if not riferimento:
         raise RicevutaNonValida("intestazione X-Riferimento-Message-ID assente")
-    daticert = _daticert(message)
-    try:
-        root = ET.fromstring(daticert)  # noqa: S314 - expat refuses external entities and bounds expansion
-    except ET.ParseError as exc:
-        raise RicevutaNonValida(f"daticert.xml non è XML ben formato: {exc}") from exc
-    if root.tag != "postacert":
-        raise RicevutaNonValida(f"daticert.xml ha radice {root.tag!r} invece di 'postacert'")
-    if root.get("tipo") != tipo:
-        raise RicevutaNonValida(f"tipo in daticert.xml ({root.get('tipo')!r}) diverso da X-Ricevuta ({tipo!r})")
-    intestazione, dati = root.find("intestazione"), root.find("dati")
-    if intestazione is None or dati is None:
-        raise RicevutaNonValida("daticert.xml senza 'intestazione' o 'dati'")
+    root, intestazione, dati = _postacert(_daticert(message), tipo)
     msgid = _testo(dati, "msgid")
     if msgid and msgid != riferimento:
         raise RicevutaNonValida("msgid di daticert.xml diverso da X-Riferimento-Message-ID")
@@ -98,6 +87,22 @@ def analizza(raw: bytes) -> DatiRicevuta:
         consegna=_testo(dati, "consegna").lower(),
         errore_esteso=_testo(dati, "errore-esteso"),
     )
+
+
+def _postacert(daticert: bytes, tipo: str) -> tuple[ET.Element, ET.Element, ET.Element]:
+    """The root of daticert.xml, its ``intestazione`` and its ``dati``, checked against the header's receipt type."""
+    try:
+        root = ET.fromstring(daticert)  # noqa: S314 - expat refuses external entities and bounds expansion
+    except ET.ParseError as exc:
+        raise RicevutaNonValida(f"daticert.xml non è XML ben formato: {exc}") from exc
+    if root.tag != "postacert":
+        raise RicevutaNonValida(f"daticert.xml ha radice {root.tag!r} invece di 'postacert'")
+    if root.get("tipo") != tipo:
+        raise RicevutaNonValida(f"tipo in daticert.xml ({root.get('tipo')!r}) diverso da X-Ricevuta ({tipo!r})")
+    intestazione, dati = root.find("intestazione"), root.find("dati")
+    if intestazione is None or dati is None:
+        raise RicevutaNonValida("daticert.xml senza 'intestazione' o 'dati'")
+    return root, intestazione, dati
 
 
 def _daticert(message: email.message.Message) -> bytes:
