@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run demo-reset test check lint bench system-deps venv clean
+.PHONY: run demo-reset test check lint bench bench-full system-deps venv clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,11 +53,10 @@ test: venv system-deps lint
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --cov --cov-report=term
 
 bench: venv system-deps
-	$(BIN)/python bench/run.py
-	$(BIN)/python bench/outbox.py
-	$(BIN)/python bench/credenziali.py
-	$(BIN)/python bench/login.py
-	$(BIN)/python bench/abilitazioni.py
+	$(BIN)/python -m bench
+
+bench-full: venv system-deps
+	BENCH_FULL=1 $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

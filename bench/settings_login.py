@@ -1,4 +1,4 @@
-"""Settings of ``bench/login.py``: the production settings, with two changes that the benchmark sets itself.
+"""Settings of ``bench.login``: the production settings, with two changes that the benchmark sets itself.
 
 - ``STATIC_ROOT`` from ``BENCH_STATIC_ROOT`` (required): ``collectstatic`` writes to a temporary directory of the run,
   not to the project's ``var/staticfiles``.

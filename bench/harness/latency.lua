@@ -1,10 +1,10 @@
--- wrk script for bench/run.py.
+-- wrk script for bench/harness/wrk.py.
 --
---   wrk -t2 -c16 -d10s --latency -s bench/latency.lua http://127.0.0.1:PORT/path [-- "sessionid=..."]
+--   wrk -t2 -c16 -d10s --latency -s bench/harness/latency.lua http://127.0.0.1:PORT/path [-- "sessionid=..."]
 --
 -- The optional argument is sent as the Cookie header of every request. Every response outside 2xx (redirects
 -- included, which wrk's own summary.errors.status does not count: it only counts status > 399) is counted per
--- status code. done() prints one line, "BENCH_RESULT " followed by a JSON object, that bench/run.py parses.
+-- status code. done() prints one line, "BENCH_RESULT " followed by a JSON object, that bench/harness/wrk.py parses.
 
 local threads = {}
 
