@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
+import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -78,6 +80,12 @@ def _codice_fiscale(valore: str) -> str:
     return codice
 
 
+def _password_inutilizzabile() -> str:
+    """What ``set_unusable_password`` stores (the prefix and 40 random characters), from one call to the system's
+    random source: Django's own draws the 40 characters one by one, a quarter of an import's time per new person."""
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
 def _persone(lotto: list[tuple[int, dict[str, str], str]]) -> dict[str, User]:
     """The people of a batch, created when missing (with no usable password: they log in with their credentials)."""
     codici = {codice for _, _, codice in lotto}
@@ -90,8 +98,8 @@ def _persone(lotto: list[tuple[int, dict[str, str], str]]) -> dict[str, User]:
                 nome=riga.get("nome", "")[:100],
                 cognome=riga.get("cognome", "")[:100],
                 email=riga.get("email", "")[:254],
+                password=_password_inutilizzabile(),
             )
-            user.set_unusable_password()
             esistenti[codice] = user
             nuove.append(user)
     User.objects.bulk_create(nuove, ignore_conflicts=True)
@@ -116,7 +124,11 @@ def importa_ex_inpdap(
             valide.append((numero, riga, codice, password_hash, passweb))
         with transaction.atomic():
             persone = _persone([(n, r, c) for n, r, c, _, _ in valide])
-            prima = CredenzialeExInpdap.objects.count()
+            # Counted among the codes of the batch, not the whole table: the cost stays the same as the table grows.
+            credenziali_del_lotto = CredenzialeExInpdap.objects.filter(
+                codice_fiscale__in={c for _, _, c, _, _ in valide}
+            )
+            prima = credenziali_del_lotto.count()
             CredenzialeExInpdap.objects.bulk_create(
                 [
                     CredenzialeExInpdap(codice_fiscale=c, user=persone[c], password_hash=h, passweb_abilitato_dal=p)
@@ -124,7 +136,7 @@ def importa_ex_inpdap(
                 ],
                 ignore_conflicts=True,
             )
-            esito.importate += CredenzialeExInpdap.objects.count() - prima
+            esito.importate += credenziali_del_lotto.count() - prima
     return esito
 
 
