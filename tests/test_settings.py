@@ -57,6 +57,12 @@ def test_production_refuses_to_start_without(missing: str, message: str) -> None
     assert message in result.stderr
 
 
+def test_production_refuses_the_demo_signer_of_the_conventions() -> None:
+    result = _manage("check", **{**PRODUCTION, "CONVENZIONI_FIRMA_INPS": "pkcs12"})
+    assert result.returncode != 0
+    assert "CONVENZIONI_FIRMA_INPS" in result.stderr
+
+
 def test_production_refuses_a_short_secret_key() -> None:
     result = _manage("check", **{**PRODUCTION, "SECRET_KEY": "troppo-corta"})
     assert result.returncode != 0

@@ -138,6 +138,8 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {
         "task": "credenziali.promemoria_scadenza",
         "schedule": crontab(hour=7, minute=0),
     },
+    # PUE conventions: past their end they expire; reminders to both Referenti before (each once per threshold).
+    "convenzioni-scadenze": {"task": "convenzioni.scadenze", "schedule": crontab(hour=7, minute=15)},
 }
 
 # --- Authentication -------------------------------------------------------------------------------------------------
@@ -269,6 +271,25 @@ PEC_ATTESA_MASSIMA = env.int("PEC_ATTESA_MASSIMA", default=3600)
 PEC_DURATA_PRESA_IN_CARICO = env.int("PEC_DURATA_PRESA_IN_CARICO", default=300)
 # Only production may talk to a PEC server that is not on this machine.
 PEC_CONSENTI_SERVER_ESTERNI = False
+
+# --- PUE conventions (Messaggio INPS 4461/2023) ----------------------------------------------------------------------
+# Who applies INPS's signature: "csc" (a remote qualified signature service, Cloud Signature Consortium API v1, the
+# production choice), "pkcs12" (a PKCS#12 file per person in CONVENZIONI_PKCS12_CARTELLA: development and tests only),
+# or the dotted path of a class with the same interface (convenzioni.firma.FirmatarioINPS).
+CONVENZIONI_FIRMA_INPS: str = env("CONVENZIONI_FIRMA_INPS", default="csc")
+# The remote signature service: its base URL (before /csc/v1) and the timeout of each call, in seconds.
+CONVENZIONI_CSC_URL: str = env("CONVENZIONI_CSC_URL", default="")
+CONVENZIONI_CSC_TIMEOUT = env.int("CONVENZIONI_CSC_TIMEOUT", default=30)
+# The development signer: <cartella>/<codice fiscale>.p12, protected by this password (manage.py convenzioni_pki_demo).
+CONVENZIONI_PKCS12_CARTELLA: str = env("CONVENZIONI_PKCS12_CARTELLA", default=str(BASE_DIR / "var" / "firme-demo"))
+CONVENZIONI_PKCS12_PASSWORD: str = env("CONVENZIONI_PKCS12_PASSWORD", default="")
+# Roots trusted for conventions besides FIRME_RADICI_ATTENDIBILI, read when a signature is checked and only if the
+# file exists (the demo CA): empty outside development.
+CONVENZIONI_RADICI_AGGIUNTIVE: list[str] = env.list("CONVENZIONI_RADICI_AGGIUNTIVE", default=[])
+# INPS's signature needs an authentication of the director at most this many minutes before.
+CONVENZIONI_AUTENTICAZIONE_MINUTI = env.int("CONVENZIONI_AUTENTICAZIONE_MINUTI", default=5)
+# Reminders of the expiry to both Referenti, days before the end.
+CONVENZIONI_PROMEMORIA_GIORNI: list[int] = [int(g) for g in env.list("CONVENZIONI_PROMEMORIA_GIORNI", default=[60, 15])]
 
 # --- Security common to every runtime -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -33,10 +33,20 @@ if not env("REDIS_URL", default=""):
 if not env("PEC_SMTP_URL", default=""):
     raise ImproperlyConfigured("In produzione PEC_SMTP_URL deve indicare il server SMTP del gestore PEC.")
 
+# INPS signs the PUE conventions through the remote signature service (Cloud Signature Consortium API): the
+# PKCS#12 files of the demo and of the tests never sign a real convention.
+if env("CONVENZIONI_FIRMA_INPS", default="csc") == "pkcs12":
+    raise ImproperlyConfigured(
+        "In produzione CONVENZIONI_FIRMA_INPS non può essere 'pkcs12': si usa il servizio di firma remota."
+    )
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/live$"]
 SESSION_COOKIE_SECURE = True
+# Sessions read from Redis and written through to the database: no query per page to find the session. Whoever ends
+# sessions must do it through the session store (SessionStore(key).delete()), which clears both.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

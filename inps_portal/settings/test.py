@@ -95,4 +95,9 @@ PEC_ATTESA_MASSIMA = 2
 PEC_TENTATIVI_MASSIMI = 3
 PEC_SMTP_TIMEOUT = 5
 
+# PUE conventions: INPS's signature from PKCS#12 files the tests create (tests/test_convenzioni_*.py).
+CONVENZIONI_FIRMA_INPS = "pkcs12"
+CONVENZIONI_PKCS12_CARTELLA = str(BASE_DIR / "var" / "test-firme" / _xdist_worker)
+CONVENZIONI_PKCS12_PASSWORD = "firma-di-prova"  # noqa: S105 - the test PKI's, not a secret
+
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]

@@ -1,0 +1,106 @@
+"""The versions of the Convenzione quadro: central staff add them; one that a convention uses never changes (refused
+here, and by a database trigger for whatever writes around this service)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from accounts.models import User
+from convenzioni.errori import ConvenzioneNonAmmessa, NonAutorizzato, VersioneInUso
+from convenzioni.models import Convenzione, VersioneQuadro
+from convenzioni.selectors import gestisce_versioni
+from convenzioni.services._comune import valida
+from convenzioni.testo import TITOLO_QUADRO_2023, TestoNonValido, controlla_testo
+
+logger = logging.getLogger(__name__)
+
+SOLO_DIREZIONE_CENTRALE = "Le versioni della convenzione quadro sono gestite dalle Direzioni centrali."
+
+
+def _controlla(testo: str) -> None:
+    try:
+        controlla_testo(testo)
+    except TestoNonValido as errore:
+        raise ConvenzioneNonAmmessa(str(errore)) from errore
+
+
+@transaction.atomic
+def versione_crea(
+    *,
+    chi: User | None,
+    testo: str,
+    valida_dal: dt.date,
+    titolo: str = TITOLO_QUADRO_2023,
+    determinazione: str | None = None,
+    determinazione_numero: str | None = None,
+    determinazione_data: dt.date | None = None,
+    note: str = "",
+) -> VersioneQuadro:
+    """A new version of the Convenzione quadro, in force from ``valida_dal``; ``chi`` None is the system (the
+    initial data). The conventions already made keep theirs."""
+    if chi is not None and not gestisce_versioni(chi):
+        raise NonAutorizzato(SOLO_DIREZIONE_CENTRALE)
+    _controlla(testo)
+    if VersioneQuadro.objects.filter(valida_dal=valida_dal).exists():
+        raise ConvenzioneNonAmmessa(
+            f"Esiste già una versione in vigore dal {valida_dal:%d/%m/%Y}: indichi un'altra data di decorrenza."
+        )
+    numero = (VersioneQuadro.objects.aggregate(m=Max("numero"))["m"] or 0) + 1
+    versione = VersioneQuadro(
+        numero=numero, titolo=titolo, testo=testo, valida_dal=valida_dal, note=note, creata_da=chi
+    )
+    if determinazione is not None:
+        versione.determinazione = determinazione
+    if determinazione_numero is not None:
+        versione.determinazione_numero = determinazione_numero
+    if determinazione_data is not None:
+        versione.determinazione_data = determinazione_data
+    valida(versione, escludi=["creata_da"])
+    try:
+        with transaction.atomic():
+            versione.save()
+    except IntegrityError as errore:  # a version saved at the same moment took the number or the date
+        raise ConvenzioneNonAmmessa("Un'altra versione è stata registrata in questo momento: riprovi.") from errore
+    logger.info("versione della convenzione quadro", extra={"versione": numero, "valida_dal": valida_dal.isoformat()})
+    return versione
+
+
+@transaction.atomic
+def versione_modifica(
+    *,
+    chi: User,
+    versione_id: int,
+    testo: str | None = None,
+    titolo: str | None = None,
+    valida_dal: dt.date | None = None,
+    note: str | None = None,
+) -> VersioneQuadro:
+    """Correct a version that no convention uses yet; once used it is frozen: a change is a new version."""
+    if not gestisce_versioni(chi):
+        raise NonAutorizzato(SOLO_DIREZIONE_CENTRALE)
+    versione = VersioneQuadro.objects.select_for_update().get(pk=versione_id)
+    usi = Convenzione.objects.filter(versione=versione).count()
+    if usi:
+        raise VersioneInUso(
+            f"La versione {versione.numero} della convenzione quadro è già usata da {usi} "
+            f"{'convenzione' if usi == 1 else 'convenzioni'}: non può più essere modificata. Per cambiare lo schema "
+            "crei una nuova versione, che varrà per le convenzioni generate da quel momento."
+        )
+    if testo is not None:
+        _controlla(testo)
+        versione.testo = testo
+    if titolo is not None:
+        versione.titolo = titolo
+    if valida_dal is not None:
+        if VersioneQuadro.objects.filter(valida_dal=valida_dal).exclude(pk=versione.pk).exists():
+            raise ConvenzioneNonAmmessa(f"Esiste già una versione in vigore dal {valida_dal:%d/%m/%Y}.")
+        versione.valida_dal = valida_dal
+    if note is not None:
+        versione.note = note
+    valida(versione, escludi=["creata_da"])
+    versione.save()
+    return versione
