@@ -3,14 +3,89 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Model
-from django.http import HttpRequest
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
+
+# --- Queues of requests ---------------------------------------------------------------------------------------------
+# A queue opens on what is still to be decided ("in corso"), with the count of it under the title; the same filter
+# shows every request, or those in one state. The default is the filter's own value, not a redirect: the queue's
+# address stays the one the staff bookmark, and a filter link never lands on an empty page because two filters on
+# the status contradict each other.
+
+IN_CORSO = "in_corso"
+TUTTE = "tutte"
+CODA_CHANGE_LIST = "admin/coda_change_list.html"
+
+
+class FiltroCoda(admin.SimpleListFilter):
+    title = "stato"
+    parameter_name = "stato"
+    stati_in_corso: tuple[str, ...] = ()
+    stati: tuple[tuple[str, str], ...] = ()
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(IN_CORSO, "In corso (da decidere)"), *self.stati, (TUTTE, "Tutte")]
+
+    def value(self) -> str:
+        valore = super().value()
+        return valore if valore in {scelta for scelta, _ in self.lookup_choices} else IN_CORSO
+
+    def choices(self, changelist: Any) -> Iterator[_ListFilterChoices]:
+        # As Django's, without its "Tutti" that clears the parameter (here that is the default, "in corso").
+        conteggi = self.get_facet_queryset(changelist) if changelist.add_facets else None
+        for indice, (valore, etichetta) in enumerate(self.lookup_choices):
+            if conteggi is not None:
+                etichetta = f"{etichetta} ({conteggi.get(f'{indice}__c', '-')})"
+            yield {
+                "selected": self.value() == valore,
+                "query_string": changelist.get_query_string({self.parameter_name: valore}),
+                "display": etichetta,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        valore = self.value()
+        if valore == TUTTE:
+            return queryset
+        if valore == IN_CORSO:
+            return queryset.filter(status__in=self.stati_in_corso)
+        return queryset.filter(status=valore)
+
+
+class CodaDaDecidere:
+    """For the ModelAdmin of a queue whose model has a ``status``: ``stati_in_corso`` are the states that wait for
+    the office's decision. The ModelAdmin shows the count with ``change_list_template = CODA_CHANGE_LIST``."""
+
+    stati_in_corso: tuple[str, ...] = ()
+    model: Any  # given by the ModelAdmin it is mixed into
+
+    def filtro_coda(self) -> type[FiltroCoda]:
+        return type(
+            "FiltroCoda",
+            (FiltroCoda,),
+            {"stati_in_corso": self.stati_in_corso, "stati": tuple(self.model._meta.get_field("status").choices)},
+        )
+
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
+        altri = [f for f in super().get_list_filter(request) if f != "status"]  # type: ignore[misc]
+        return [self.filtro_coda(), *altri]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        contesto = dict(extra_context or {})
+        if self.has_view_or_change_permission(request):  # type: ignore[attr-defined]
+            coda = self.get_queryset(request)  # type: ignore[attr-defined]
+            contesto["in_attesa"] = coda.filter(status__in=self.stati_in_corso).count()
+        return super().changelist_view(request, contesto)  # type: ignore[misc, no-any-return]
 
 
 class SolaLettura:
@@ -60,7 +135,7 @@ class ChiaveScelta(forms.ModelChoiceField):  # type: ignore[type-arg]
     def to_python(self, value: Any) -> Model | None:
         if value not in self.empty_values and not isinstance(value, Model) and not self._ammissibile(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)  # type: ignore[no-any-return]
+        return super().to_python(value)
 
     def bound_data(self, data: Any, initial: Any) -> Any:
         # What the refused form shows again: a value that is no key is shown as no choice, never looked up.
@@ -136,3 +211,14 @@ def inline_verificato(inline: type[Any]) -> type[Any]:
     if issubclass(inline, InlineVerificato):
         return inline
     return type(inline.__name__, (InlineVerificato, inline), {"__module__": inline.__module__})
+
+
+class RifiutoForm(forms.Form):
+    """The reason of a refusal, which the decision's PEC carries to whoever asked (an operator, a person)."""
+
+    motivo = forms.CharField(
+        label="Motivo del rifiuto (sarà comunicato a chi ha presentato la richiesta)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Indichi il motivo del rifiuto."},
+    )

@@ -33,7 +33,7 @@ class MessaggioPEC(models.Model):
     corpo_testo = models.TextField("testo")
     corpo_html = models.TextField("testo HTML", blank=True)
     modello = models.CharField("modello", max_length=100, help_text="Il modello di messaggio usato.")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DA_INVIARE, db_index=True)
+    status = models.CharField("stato", max_length=20, choices=Status.choices, default=Status.DA_INVIARE, db_index=True)
     tentativi = models.PositiveSmallIntegerField(default=0)
     prossimo_tentativo = models.DateTimeField(default=clock.now, db_index=True)
     preso_in_carico_il = models.DateTimeField(null=True, blank=True)
@@ -41,8 +41,10 @@ class MessaggioPEC(models.Model):
     ultimo_errore = models.TextField(blank=True)
     creato_il = models.DateTimeField(default=clock.now, db_index=True)
     # The object the message concerns: the infrastructure knows no app, only a generic relation.
-    riferimento_tipo = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
-    riferimento_id = models.CharField(max_length=64, blank=True)
+    riferimento_tipo = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, verbose_name="tipo dell'oggetto collegato"
+    )
+    riferimento_id = models.CharField("identificativo dell'oggetto collegato", max_length=64, blank=True)
     riferimento = GenericForeignKey("riferimento_tipo", "riferimento_id")
 
     class Meta:
@@ -70,7 +72,7 @@ class DestinatarioPEC(models.Model):
 
     messaggio = models.ForeignKey(MessaggioPEC, on_delete=models.CASCADE, related_name="destinatari")
     indirizzo = models.EmailField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_ATTESA, db_index=True)
+    status = models.CharField("stato", max_length=20, choices=Status.choices, default=Status.IN_ATTESA, db_index=True)
     errore = models.TextField("errore esteso", blank=True)
     aggiornato_il = models.DateTimeField(null=True, blank=True)
 
@@ -86,7 +88,7 @@ class DestinatarioPEC(models.Model):
 class AllegatoPEC(models.Model):
     messaggio = models.ForeignKey(MessaggioPEC, on_delete=models.CASCADE, related_name="allegati")
     nome = models.CharField(max_length=200)
-    tipo_mime = models.CharField(max_length=100)
+    tipo_mime = models.CharField("tipo MIME", max_length=100)
     contenuto = models.BinaryField()
 
     class Meta:
@@ -117,17 +119,19 @@ class RicevutaPEC(models.Model):
     )
     tipo = models.CharField(max_length=30, choices=Tipo.choices, db_index=True)
     esito = models.CharField(max_length=20, choices=Esito.choices, db_index=True)
-    motivo_scarto = models.TextField(blank=True)
+    motivo_scarto = models.TextField("motivo dello scarto", blank=True)
     identificativo = models.CharField(
         max_length=250, blank=True, help_text="Identificativo del messaggio di ricevuta attribuito dal gestore."
     )
-    riferimento_message_id = models.CharField(max_length=250, blank=True, db_index=True)
+    riferimento_message_id = models.CharField("Message-ID di riferimento", max_length=250, blank=True, db_index=True)
     consegna = models.CharField("destinatario interessato", max_length=254, blank=True)
     errore_esteso = models.TextField(blank=True)
     gestore = models.CharField("gestore emittente", max_length=200, blank=True)
-    data_evento = models.DateTimeField(null=True, blank=True)
+    data_evento = models.DateTimeField("data dell'evento", null=True, blank=True)
     ricevuta_il = models.DateTimeField(default=clock.now)
-    sha256 = models.CharField(max_length=64, unique=True, help_text="Impronta del messaggio grezzo.")
+    sha256 = models.CharField(
+        "impronta SHA-256", max_length=64, unique=True, help_text="Impronta del messaggio grezzo."
+    )
     grezzo = models.BinaryField("messaggio grezzo")
 
     class Meta:
@@ -184,7 +188,7 @@ class PECInArrivo(models.Model):
     identificativo = models.CharField("identificativo del gestore", max_length=250, blank=True)
     inviata_il = models.DateTimeField(null=True, blank=True)
     ricevuta_il = models.DateTimeField(default=clock.now, db_index=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DA_SMISTARE, db_index=True)
+    status = models.CharField("stato", max_length=20, choices=Status.choices, default=Status.DA_SMISTARE, db_index=True)
     motivo = models.TextField("perché è da smistare", blank=True)
     smistata_il = models.DateTimeField(null=True, blank=True)
     smistata_da = models.ForeignKey(
@@ -195,10 +199,14 @@ class PECInArrivo(models.Model):
         related_name="+",
         help_text="Vuoto: smistata in automatico.",
     )
-    riferimento_tipo = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
-    riferimento_id = models.CharField(max_length=64, blank=True)
+    riferimento_tipo = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, verbose_name="tipo dell'oggetto collegato"
+    )
+    riferimento_id = models.CharField("identificativo dell'oggetto collegato", max_length=64, blank=True)
     riferimento = GenericForeignKey("riferimento_tipo", "riferimento_id")
-    sha256 = models.CharField(max_length=64, unique=True, help_text="Impronta del messaggio grezzo.")
+    sha256 = models.CharField(
+        "impronta SHA-256", max_length=64, unique=True, help_text="Impronta del messaggio grezzo."
+    )
     grezzo = models.BinaryField("messaggio grezzo")
 
     class Meta:
@@ -220,11 +228,11 @@ class PECInArrivo(models.Model):
 class AllegatoPECInArrivo(models.Model):
     """An attachment of an incoming PEC, with the outcome of the verification of its digital signature."""
 
-    pec = models.ForeignKey(PECInArrivo, on_delete=models.CASCADE, related_name="allegati")
+    pec = models.ForeignKey(PECInArrivo, on_delete=models.CASCADE, related_name="allegati", verbose_name="PEC")
     nome = models.CharField(max_length=200)
-    tipo_mime = models.CharField(max_length=100)
+    tipo_mime = models.CharField("tipo MIME", max_length=100)
     contenuto = models.BinaryField()
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField("impronta SHA-256", max_length=64)
     firmato = models.BooleanField(default=False, db_index=True)
     firma_valida = models.BooleanField(
         default=False, help_text="Firma integra, di un certificato valido, emesso da un'autorità riconosciuta."
