@@ -1,28 +1,35 @@
 from __future__ import annotations
 
-import logging
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from abilitazioni import moduli, services
-from abilitazioni.models import Abilitazione, EventoRichiesta, RichiestaInstradata, VoceRichiesta
+from abilitazioni.models import (
+    IN_CORSO,
+    Abilitazione,
+    EventoCatalogo,
+    EventoRichiesta,
+    RichiestaInstradata,
+    VoceRichiesta,
+)
 from abilitazioni.selectors import TEAM_PER_ALLEGATO, filtro_visibili, in_attesa_del_modulo_per_ufficio
-from abilitazioni.services import instradata_per_numero
+from abilitazioni.services import CAMPI_DEL_CATALOGO, instradata_per_numero
 from accounts.models import Team, User
-from inps_portal.admin_mixins import SolaLettura
+from inps_portal.admin_mixins import CODA_CHANGE_LIST, CodaDaDecidere, RifiutoForm, SolaLettura
+from inps_portal.audit import lettura_registra
 from inps_portal.pdf import risposta_documento
 from inps_portal.pec.models import PECInArrivo
-
-logger = logging.getLogger(__name__)
 
 
 def _registra_accesso(request: HttpRequest, instradata_id: int | str, cosa: str) -> None:
@@ -32,17 +39,130 @@ def _registra_accesso(request: HttpRequest, instradata_id: int | str, cosa: str)
         "modulo": "accesso al modulo di una richiesta",
         "modulo firmato": "accesso al modulo firmato di una richiesta",
     }
-    logger.info(messaggio[cosa], extra={"instradata_id": instradata_id, "operatore_id": request.user.pk})
+    lettura_registra(request, cosa=messaggio[cosa], oggetto=RichiestaInstradata, chiave=instradata_id)
+
+
+class AbilitazioneForm(forms.ModelForm):  # type: ignore[type-arg]
+    motivo = forms.CharField(
+        label="Motivo della modifica",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Facoltativo: resta nello storico della voce, con chi ha fatto la modifica e quando.",
+    )
+
+    class Meta:
+        model = Abilitazione
+        fields = ["codice", *CAMPI_DEL_CATALOGO]
+
+
+def _campo_del_catalogo(nome: str) -> Field[Any, Any]:
+    campo = Abilitazione._meta.get_field(nome)
+    assert isinstance(campo, Field)
+    return campo
+
+
+def _valore_leggibile(campo: str, valore: Any) -> str:
+    """A value of the history as the back office reads it: the label of a choice, sì/no, a dash for nothing."""
+    if valore is None or valore == "":
+        return "—"
+    if isinstance(valore, bool):
+        return "sì" if valore else "no"
+    scelte = dict(_campo_del_catalogo(campo).choices or [])
+    return str(scelte.get(valore, valore))
+
+
+_A_CAPO = mark_safe("<br>")
+
+
+def storico_del_catalogo(abilitazione: Abilitazione) -> str:
+    """The history of an entry, newest first, as a read-only table of the back office: who, when, what changed."""
+    eventi = list(abilitazione.eventi.select_related("chi")) if abilitazione.pk else []
+    if not eventi:
+        return "Nessuna modifica registrata."
+    righe = []
+    for evento in eventi:
+        campi = [c for c in ("codice", *CAMPI_DEL_CATALOGO) if c in evento.a or c in evento.da]
+        etichette = {c: str(_campo_del_catalogo(c).verbose_name) for c in campi}
+        if evento.azione == EventoCatalogo.Azione.CREATA:
+            cosa = format_html_join(
+                _A_CAPO, "{}: {}", ((etichette[c], _valore_leggibile(c, evento.a.get(c))) for c in campi)
+            )
+        else:
+            cosa = format_html_join(
+                _A_CAPO,
+                "{}: {} → {}",
+                (
+                    (etichette[c], _valore_leggibile(c, evento.da.get(c)), _valore_leggibile(c, evento.a.get(c)))
+                    for c in campi
+                ),
+            )
+        righe.append(
+            (
+                f"{timezone.localtime(evento.quando):%d/%m/%Y %H:%M}",
+                evento.chi.get_full_name() if evento.chi else "sistema",
+                evento.get_azione_display(),
+                cosa,
+                evento.motivo or "—",
+            )
+        )
+    return format_html(
+        '<table data-testid="storico-catalogo"><thead><tr><th scope="col">quando</th><th scope="col">chi</th>'
+        '<th scope="col">azione</th><th scope="col">cosa è cambiato</th><th scope="col">motivo</th></tr></thead>'
+        "<tbody>{}</tbody></table>",
+        format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", righe),
+    )
 
 
 @admin.register(Abilitazione)
-class AbilitazioneAdmin(admin.ModelAdmin):
-    list_display = ["nome", "allegato", "canale", "indirizzo_pec", "ufficio_centrale", "prerequisito", "attiva"]
+class AbilitazioneAdmin(admin.ModelAdmin[Abilitazione]):
+    """The catalogue, kept by central staff: every change goes through the catalogue's services, which record who
+    changed what (the history under each entry). An entry is never deleted, only deactivated; its key (codice) is
+    chosen at creation and read-only afterwards."""
+
+    form = AbilitazioneForm
+    list_display = [
+        "nome",
+        "codice",
+        "allegato",
+        "canale",
+        "indirizzo_pec",
+        "ufficio_centrale",
+        "prerequisito",
+        "attiva",
+    ]
     list_filter = ["allegato", "canale", "prerequisito", "attiva"]
-    search_fields = ["nome"]
+    list_select_related = ["ufficio_centrale"]
+    search_fields = ["nome", "codice"]
+    fields = ("codice", *CAMPI_DEL_CATALOGO, "motivo", "storico")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("codice", "storico") if obj is not None else ("storico",)
+
+    @admin.display(description="storico delle modifiche")
+    def storico(self, obj: Abilitazione) -> str:
+        return storico_del_catalogo(obj)
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict[str, Sequence[str]]:
+        return {} if obj is not None else {"codice": ("nome",)}
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # held abilitazioni and requests name the entry: it is deactivated instead
+
+    def save_model(self, request: HttpRequest, obj: Abilitazione, form: forms.ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+        chi = cast(User, request.user)
+        dati = {campo: form.cleaned_data[campo] for campo in CAMPI_DEL_CATALOGO if campo in form.cleaned_data}
+        motivo = form.cleaned_data.get("motivo", "")
+        if change:
+            salvata = services.abilitazione_modifica(abilitazione_id=obj.pk, chi=chi, dati=dati, motivo=motivo)
+        else:
+            dati["codice"] = form.cleaned_data.get("codice", "")
+            salvata = services.abilitazione_crea(chi=chi, dati=dati, motivo=motivo)
+        obj.pk, obj.codice = salvata.pk, salvata.codice
+        obj._state.adding = False
 
 
-class VoceInline(admin.TabularInline):
+class VoceInline(admin.TabularInline[VoceRichiesta, RichiestaInstradata]):
     model = VoceRichiesta
     fields = readonly_fields = ("abilitazione", "operazione")
     extra = 0
@@ -55,16 +175,7 @@ class VoceInline(admin.TabularInline):
         return False
 
 
-class RifiutoForm(forms.Form):
-    motivo = forms.CharField(
-        label="Motivo del rifiuto (sarà comunicato all'operatore)",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
-        error_messages={"required": "Indichi il motivo del rifiuto."},
-    )
-
-
-class EventoInline(SolaLettura, admin.TabularInline):
+class EventoInline(SolaLettura, admin.TabularInline[EventoRichiesta, RichiestaInstradata]):
     model = EventoRichiesta
     fields = readonly_fields = ("quando", "da", "a", "chi", "motivo")
     extra = 0
@@ -99,9 +210,12 @@ def descrivi_firma_del_modulo(firma: dict[str, Any]) -> str:
 
 
 @admin.register(RichiestaInstradata)
-class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
+class RichiestaInstradataAdmin(CodaDaDecidere, SolaLettura, admin.ModelAdmin[RichiestaInstradata]):
     """The queue of an office: only the requests addressed to the Sedi or Direzioni its staff work for (allegato 3
-    only to the members of the Direzione regionale's team)."""
+    only to the members of the Direzione regionale's team); it opens on those still to be decided."""
+
+    stati_in_corso = IN_CORSO
+    change_list_template = CODA_CHANGE_LIST
 
     list_display = ["operatore", "ente", "creata_il", "allegato", "stato"]
     list_display_links = ["operatore"]
@@ -115,7 +229,7 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         "richiesta__ente__codice_fiscale",
     ]
     search_help_text = "Codice fiscale o cognome dell'operatore, nome o codice fiscale dell'Ente."
-    ordering = ["-id"]  # the newest first; the status filter gives the ones to do
+    ordering = ["-id"]  # the newest first
     show_full_result_count = False  # the office's own count is enough: no second count of the whole table
     fields = readonly_fields = (
         "richiesta",
@@ -298,6 +412,18 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
         _registra_accesso(request, pk, "modulo")
         return moduli.modulo_compilato_risposta(instradata)
 
+    @staticmethod
+    def _esegui(azione: str | None, pk: int, chi: User, form: RifiutoForm, *, azioni_note: dict[str, str]) -> None:
+        """The decision the office chose, through the services (a refusal only with its reason)."""
+        if azione == "prendi":
+            services.instradata_prendi_in_carico(instradata_id=pk, chi=chi)
+        elif azione == "approva":
+            services.instradata_decidi(instradata_id=pk, chi=chi, approvata=True)
+        elif azione == "respingi" and form.is_valid():
+            services.instradata_decidi(instradata_id=pk, chi=chi, approvata=False, motivo=form.cleaned_data["motivo"])
+        elif azione not in azioni_note:
+            raise services.RichiestaNonAmmessa("Azione sconosciuta.")
+
     def decidi(self, request: HttpRequest, pk: int) -> HttpResponse:
         instradata = self._instradata(request, pk)
         if not services.puo_decidere(cast(User, request.user), instradata):
@@ -314,16 +440,7 @@ class RichiestaInstradataAdmin(SolaLettura, admin.ModelAdmin):
                 "respingi": "Richiesta respinta: l'operatore è informato del motivo.",
             }
             try:
-                if azione == "prendi":
-                    services.instradata_prendi_in_carico(instradata_id=pk, chi=chi)
-                elif azione == "approva":
-                    services.instradata_decidi(instradata_id=pk, chi=chi, approvata=True)
-                elif azione == "respingi" and form.is_valid():
-                    services.instradata_decidi(
-                        instradata_id=pk, chi=chi, approvata=False, motivo=form.cleaned_data["motivo"]
-                    )
-                elif azione not in fatto:
-                    raise services.RichiestaNonAmmessa("Azione sconosciuta.")
+                self._esegui(azione, pk, chi, form, azioni_note=fatto)
             except services.RichiestaNonAmmessa as exc:
                 self.message_user(request, str(exc), messages.ERROR)
                 return redirect("admin:abilitazioni_richiestainstradata_change", pk)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -85,3 +86,31 @@ class ModuloFirmatoForm(forms.Form):
         raise forms.ValidationError(
             _("Il file non è un PDF né una busta .p7m (o l'estensione non corrisponde al contenuto)."), code="tipo"
         )
+
+
+@dataclass(frozen=True)
+class FileDaRinviare:
+    """A file the person chose in a form the portal refused: what it was for, its name, and why it was refused (no
+    reasons: it was fine, but it has to be chosen again all the same)."""
+
+    etichetta: str
+    nome: str
+    errori: list[str]
+
+
+def file_da_rinviare(form: forms.Form) -> list[FileDaRinviare]:
+    """After a refused form with file fields, every file that must be sent again. Browsers never fill a file input
+    again, and nothing of a refused form is kept: a file that was fine, beside one that was not (or beside another
+    error of the form), is lost as well, so the page must say so rather than drop it silently."""
+    if not form.is_bound or form.is_valid():
+        return []
+    risultato = []
+    for nome, campo in form.fields.items():
+        if not isinstance(campo, forms.FileField):
+            continue
+        file = form.files.get(form.add_prefix(nome))
+        errori = [str(e) for e in form.errors.get(nome, [])]
+        if file is None and not errori:
+            continue  # nothing chosen, and nothing required: nothing to send again
+        risultato.append(FileDaRinviare(str(campo.label), getattr(file, "name", "") or "", errori))
+    return risultato

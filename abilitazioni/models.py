@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from accounts.models import CODICE_ABILITAZIONE_MAX, Struttura, codice_abilitazione
 from inps_portal import clock
 from inps_portal.eventi import EventoDiStato
 
@@ -30,19 +34,31 @@ class Abilitazione(models.Model):
         PIN = "pin", "PIN"
         PIN_DISPOSITIVO = "pin_dispositivo", "PIN dispositivo"
 
+    codice = models.SlugField(
+        max_length=CODICE_ABILITAZIONE_MAX,
+        unique=True,
+        help_text=(
+            "La chiave stabile della voce: lega le abilitazioni che le persone già detengono. Si sceglie alla "
+            "creazione (lettere minuscole, cifre e trattini) e poi non cambia più, anche se la voce viene rinominata."
+        ),
+    )
     nome = models.CharField(max_length=150, unique=True)
     allegato = models.PositiveSmallIntegerField(choices=Allegato.choices, db_index=True)
     canale = models.CharField(max_length=30, choices=Canale.choices)
     indirizzo_pec = models.EmailField(
         "indirizzo PEC di destinazione", blank=True, help_text="Solo per i canali via PEC: dato di instradamento."
     )
-    ufficio_centrale = models.CharField(
-        "Direzione centrale che esamina",
-        max_length=20,
+    ufficio_centrale = models.ForeignKey(
+        Struttura,
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
+        related_name="abilitazioni_esaminate",
+        limit_choices_to={"tipo": Struttura.Tipo.DIREZIONE_CENTRALE},
+        verbose_name="Direzione centrale che esamina",
         help_text=(
-            "Solo per i canali via PEC: il codice della Direzione centrale che legge la casella e decide "
-            "(per esempio DC-CW). Le richieste le compaiono in coda nel back office."
+            "Solo per i canali via PEC: la Direzione centrale che legge la casella e decide. Le richieste le "
+            "compaiono in coda nel back office."
         ),
     )
     prerequisito = models.CharField(max_length=20, choices=Prerequisito.choices, default=Prerequisito.PIN)
@@ -65,27 +81,26 @@ class Abilitazione(models.Model):
     def __str__(self) -> str:
         return self.nome
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new entry created without a key (a data migration, a script) gets the key of its first name.
+        if not self.codice:
+            self.codice = codice_abilitazione(self.nome)
+        super().save(*args, **kwargs)
+
     @property
     def via_pec(self) -> bool:
         return self.canale in (self.Canale.PEC_DALL_ENTE, self.Canale.PEC_DIREZIONE_CENTRALE)
 
     def clean(self) -> None:
-        from accounts.models import Struttura
-
         errori = {}
         if self.via_pec and not self.indirizzo_pec:
             errori["indirizzo_pec"] = "Per un canale via PEC indichi l'indirizzo di destinazione."
         if not self.via_pec and self.indirizzo_pec:
             errori["indirizzo_pec"] = "L'indirizzo PEC si indica solo per i canali via PEC."
-        if not self.via_pec and self.ufficio_centrale:
+        if not self.via_pec and self.ufficio_centrale_id is not None:
             errori["ufficio_centrale"] = "La Direzione centrale si indica solo per i canali via PEC."
-        if (
-            self.ufficio_centrale
-            and not Struttura.objects.filter(
-                codice=self.ufficio_centrale, tipo=Struttura.Tipo.DIREZIONE_CENTRALE
-            ).exists()
-        ):
-            errori["ufficio_centrale"] = "Nessuna Direzione centrale ha questo codice."
+        elif self.ufficio_centrale is not None and self.ufficio_centrale.tipo != Struttura.Tipo.DIREZIONE_CENTRALE:
+            errori["ufficio_centrale"] = "Scelga una Direzione centrale."
         if errori:
             raise ValidationError(errori)
 
@@ -101,9 +116,11 @@ def _percorso_modulo(instance: object, filename: str) -> str:
 class RichiestaAbilitazioni(models.Model):
     """What an operator asked for one Ente, at once: split into one routed request per allegato."""
 
-    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="richieste_abilitazioni")
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="richieste_abilitazioni", verbose_name="operatore"
+    )
     ente = models.ForeignKey("accounts.Ente", on_delete=models.PROTECT, related_name="richieste_abilitazioni")
-    creata_il = models.DateTimeField(default=clock.now, db_index=True)
+    creata_il = models.DateTimeField("creata il", default=clock.now, db_index=True)
 
     class Meta:
         verbose_name = "richiesta di abilitazioni"
@@ -135,8 +152,12 @@ class RichiestaInstradata(models.Model):
         related_name="richieste_abilitazioni",
         help_text="L'ufficio che decide, quando la richiesta arriva nel portale.",
     )
-    indirizzo_pec = models.EmailField(blank=True, help_text="L'indirizzo PEC di destinazione (allegati 4 e 5).")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ATTESA_MODULO, db_index=True)
+    indirizzo_pec = models.EmailField(
+        "indirizzo PEC", blank=True, help_text="L'indirizzo PEC di destinazione (allegati 4 e 5)."
+    )
+    status = models.CharField(
+        "stato", max_length=20, choices=Status.choices, default=Status.ATTESA_MODULO, db_index=True
+    )
     motivo = models.TextField(blank=True)
     # The modulo signed by the Ente's legal representative: uploaded by the operator (allegati 2 and 3) or attached
     # to the PEC the Ente sent to the routing address (4 and 5). The request reaches the office when it arrives.
@@ -190,6 +211,11 @@ class RichiestaInstradata(models.Model):
         return self.status in IN_CORSO
 
     @property
+    def ritirabile(self) -> bool:
+        """The operator may still withdraw it: nobody has taken it in charge."""
+        return self.status in (self.Status.ATTESA_MODULO, self.Status.INVIATA)
+
+    @property
     def numero(self) -> str:
         """The number printed on the modulo and quoted in the PEC: the request, then the allegato."""
         return f"{self.richiesta_id}/{self.allegato}"
@@ -211,7 +237,9 @@ class VoceRichiesta(models.Model):
         AGGIUNGI = "aggiungi", "Aggiunta"
         RIMUOVI = "rimuovi", "Rimozione"
 
-    instradata = models.ForeignKey(RichiestaInstradata, on_delete=models.CASCADE, related_name="voci")
+    instradata = models.ForeignKey(
+        RichiestaInstradata, on_delete=models.CASCADE, related_name="voci", verbose_name="richiesta instradata"
+    )
     abilitazione = models.ForeignKey(Abilitazione, on_delete=models.PROTECT, related_name="+")
     operazione = models.CharField(max_length=10, choices=Operazione.choices)
 
@@ -225,8 +253,37 @@ class VoceRichiesta(models.Model):
 
 
 class EventoRichiesta(EventoDiStato):
-    instradata = models.ForeignKey(RichiestaInstradata, on_delete=models.CASCADE, related_name="eventi")
+    instradata = models.ForeignKey(
+        RichiestaInstradata, on_delete=models.CASCADE, related_name="eventi", verbose_name="richiesta instradata"
+    )
 
     class Meta(EventoDiStato.Meta):
         verbose_name = "evento"
         verbose_name_plural = "eventi"
+
+
+class EventoCatalogo(models.Model):
+    """A change to an entry of the catalogue (it changes where requests go, or what they need): who, when, what each
+    changed field was and became. Append-only; the admin shows it under the entry."""
+
+    class Azione(models.TextChoices):
+        CREATA = "creata", "Voce creata"
+        MODIFICATA = "modificata", "Voce modificata"
+
+    abilitazione = models.ForeignKey(Abilitazione, on_delete=models.PROTECT, related_name="eventi")
+    azione = models.CharField(max_length=20, choices=Azione.choices)
+    da = models.JSONField("prima", default=dict, blank=True, help_text="I campi cambiati, com'erano.")
+    a = models.JSONField("dopo", default=dict, help_text="I campi cambiati, come sono diventati.")
+    chi = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", help_text="Vuoto: dal sistema."
+    )
+    motivo = models.TextField(blank=True)
+    quando = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "modifica del catalogo"
+        verbose_name_plural = "modifiche del catalogo"
+        ordering = ["-quando", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_azione_display()}: {self.abilitazione}"

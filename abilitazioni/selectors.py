@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from guardian.shortcuts import get_objects_for_user
 
-from abilitazioni.models import IN_CORSO, Abilitazione, RichiestaInstradata
-from accounts.models import Ente, MembroTeam, Struttura, Team, User
+from abilitazioni.models import IN_CORSO, Abilitazione, RichiestaInstradata, VoceRichiesta
+from accounts.models import PIN, AbilitazioneDetenuta, Ente, MembroTeam, Struttura, Team, User
 from accounts.roles import AMBITI, Ruolo
 from accounts.selectors.competenza import direzione_regionale_competente, sede_competente
 
@@ -40,11 +41,9 @@ def destinazione(abilitazione: Abilitazione, ente: Ente) -> Destinazione:
     if abilitazione.canale == C.DIREZIONE_REGIONALE:
         return Destinazione(direzione_regionale_competente(ente.comune), "", via_pec_dall_ente=False)
     # By PEC: the mailbox is the routing address; the Direzione centrale that reads it reviews in the portal.
-    ufficio = (
-        Struttura.objects.filter(codice=abilitazione.ufficio_centrale, tipo=Struttura.Tipo.DIREZIONE_CENTRALE).first()
-        if abilitazione.ufficio_centrale
-        else None
-    )
+    ufficio = abilitazione.ufficio_centrale
+    if ufficio is not None and ufficio.tipo != Struttura.Tipo.DIREZIONE_CENTRALE:
+        ufficio = None  # the form offers only Direzioni centrali; a Struttura that changed kind decides nothing
     return Destinazione(ufficio, abilitazione.indirizzo_pec, via_pec_dall_ente=abilitazione.canale == C.PEC_DALL_ENTE)
 
 
@@ -128,3 +127,85 @@ def in_corso_per_ente(user: User) -> dict[int, int]:
         .annotate(n=Count("pk"))
     )
     return {r["richiesta__ente_id"]: r["n"] for r in righe}
+
+
+# --- What a person holds and has asked, joined to the catalogue by its key (``Abilitazione.codice``) ----------------
+
+
+def abilitazioni_detenute_per_ente(user: User) -> dict[int, list[str]]:
+    """The abilitazioni of the person's active PIN, by Ente, under the catalogue's current name (the name stored with
+    the held row for a key the catalogue does not have): one query."""
+    nome_in_catalogo = Abilitazione.objects.filter(codice=OuterRef("codice")).values("nome")[:1]
+    righe = (
+        AbilitazioneDetenuta.objects.filter(pin__user=user, pin__status=PIN.Status.ATTIVO)
+        .annotate(nome_attuale=Coalesce(Subquery(nome_in_catalogo), "nome"))
+        .order_by("nome_attuale")
+        .values_list("ente_id", "nome_attuale")
+    )
+    risultato: dict[int, list[str]] = {}
+    for ente_id, nome in righe:
+        risultato.setdefault(ente_id, []).append(nome)
+    return risultato
+
+
+def codici_detenuti(pin: PIN | None, ente: Ente) -> set[str]:
+    """The keys of the catalogue's entries the PIN holds for the Ente."""
+    if pin is None:
+        return set()
+    return set(AbilitazioneDetenuta.objects.filter(pin=pin, ente=ente).values_list("codice", flat=True))
+
+
+@dataclass(frozen=True)
+class VoceInCorso:
+    numero: str  # as the modulo prints it and the PEC quotes it (``RichiestaInstradata.numero``)
+    operazione: str
+
+
+def voci_in_corso(user: User, ente: Ente) -> dict[int, VoceInCorso]:
+    """The catalogue's entries (by id) the person has asked for the Ente and nobody has decided yet."""
+    righe = VoceRichiesta.objects.filter(
+        instradata__richiesta__user=user, instradata__richiesta__ente=ente, instradata__status__in=IN_CORSO
+    ).values_list("abilitazione_id", "instradata__richiesta_id", "instradata__allegato", "operazione")
+    return {a: VoceInCorso(f"{richiesta}/{allegato}", operazione) for a, richiesta, allegato, operazione in righe}
+
+
+def richiede_pin_dispositivo(abilitazione: Abilitazione, pin: PIN | None) -> bool:
+    """Whether the entry needs a PIN dispositivo the person does not have (allegati 4 and 5 of the circolare): the
+    request, to add it or to remove it, is refused (``services.richiesta_crea``)."""
+    return abilitazione.prerequisito == Abilitazione.Prerequisito.PIN_DISPOSITIVO and (
+        pin is None or pin.tipo != PIN.Tipo.DISPOSITIVO
+    )
+
+
+@dataclass(frozen=True)
+class Situazione:
+    """Where the person stands, for one Ente, with one entry of the catalogue: what the request page marks and what
+    it lets them tick (the service checks the same)."""
+
+    detenuta: bool
+    in_corso: VoceInCorso | None
+    serve_pin_dispositivo: bool
+
+    @property
+    def si_puo_aggiungere(self) -> bool:
+        return not (self.detenuta or self.in_corso or self.serve_pin_dispositivo)
+
+    @property
+    def si_puo_togliere(self) -> bool:
+        return self.detenuta and not (self.in_corso or self.serve_pin_dispositivo)
+
+
+def situazione_del_catalogo(
+    user: User, ente: Ente | None, catalogo: list[Abilitazione], pin: PIN | None
+) -> dict[int, Situazione]:
+    """Each entry of ``catalogo`` as it stands for the person and the Ente: two queries."""
+    detenuti = codici_detenuti(pin, ente) if ente is not None else set()
+    in_corso = voci_in_corso(user, ente) if ente is not None else {}
+    return {
+        a.pk: Situazione(
+            detenuta=a.codice in detenuti,
+            in_corso=in_corso.get(a.pk),
+            serve_pin_dispositivo=richiede_pin_dispositivo(a, pin),
+        )
+        for a in catalogo
+    }

@@ -5,24 +5,31 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import groupby
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from abilitazioni.models import (
-    IN_CORSO,
     Abilitazione,
+    EventoCatalogo,
     EventoRichiesta,
     RichiestaAbilitazioni,
     RichiestaInstradata,
     VoceRichiesta,
 )
-from abilitazioni.selectors import destinazione, instradate_per_ufficio
-from accounts.models import PIN, AbilitazioneDetenuta, Ente, User
+from abilitazioni.selectors import (
+    codici_detenuti,
+    destinazione,
+    instradate_per_ufficio,
+    richiede_pin_dispositivo,
+    voci_in_corso,
+)
+from accounts.models import PIN, AbilitazioneDetenuta, Ente, User, codice_abilitazione
 from accounts.selectors.persone import enti_di, pin_attivo
 from inps_portal import clock, firme
 from inps_portal.errori import ErroreDominio
@@ -45,56 +52,69 @@ def richiesta_crea(
     voci = [(a, VoceRichiesta.Operazione.AGGIUNGI) for a in aggiungi] + [
         (a, VoceRichiesta.Operazione.RIMUOVI) for a in rimuovi
     ]
+    User.objects.select_for_update().get(pk=user.pk)  # one request at a time per person: no double pending
+    _controlla_voci(user, ente, voci)
+    richiesta = RichiestaAbilitazioni.objects.create(user=user, ente=ente)
+    for allegato, gruppo in groupby(
+        sorted(voci, key=lambda v: (v[0].allegato, v[0].nome)), key=lambda v: v[0].allegato
+    ):
+        _instrada(richiesta, allegato, list(gruppo), user)
+    logger.info("richiesta di abilitazioni", extra={"richiesta_id": richiesta.pk, "ente_id": ente.pk})
+    return richiesta
+
+
+def _controlla_voci(user: User, ente: Ente, voci: Sequence[tuple[Abilitazione, str]]) -> None:
+    """What the circolare and the catalogue allow of a request, each refusal with its Italian reason."""
     if not voci:
         raise RichiestaNonAmmessa("Scelga almeno un'abilitazione da aggiungere o da togliere.")
     if len({a.pk for a, _ in voci}) != len(voci):
         raise RichiestaNonAmmessa("La stessa abilitazione non può essere sia aggiunta sia tolta.")
-    User.objects.select_for_update().get(pk=user.pk)  # one request at a time per person: no double pending
     if not enti_di(user).filter(pk=ente.pk).exists():
         raise RichiestaNonAmmessa("L'Ente indicato non è tra quelli per cui opera.")
     pin = pin_attivo(user)
     if pin is None:
         raise RichiestaNonAmmessa("Per chiedere abilitazioni serve un PIN INPS attivo.")
+    _controlla_pin(voci, pin)
+    # Held abilitazioni are joined to the catalogue by its key: a renamed entry is still the one held.
+    detenute = codici_detenuti(pin, ente)
+    in_attesa = voci_in_corso(user, ente)
+    for abilitazione, operazione in voci:
+        if abilitazione.pk in in_attesa:
+            raise RichiestaNonAmmessa(
+                f"Per «{abilitazione.nome}» c'è già una richiesta in corso (n. {in_attesa[abilitazione.pk].numero})."
+            )
+        if operazione == VoceRichiesta.Operazione.AGGIUNGI and abilitazione.codice in detenute:
+            raise RichiestaNonAmmessa(f"Ha già l'abilitazione «{abilitazione.nome}» per questo Ente.")
+        if operazione == VoceRichiesta.Operazione.RIMUOVI and abilitazione.codice not in detenute:
+            raise RichiestaNonAmmessa(
+                f"Non ha l'abilitazione «{abilitazione.nome}» per questo Ente: non c'è da toglierla."
+            )
+
+
+def _controlla_pin(voci: Sequence[tuple[Abilitazione, str]], pin: PIN) -> None:
     for abilitazione, _ in voci:
-        if abilitazione.prerequisito == Abilitazione.Prerequisito.PIN_DISPOSITIVO and pin.tipo != PIN.Tipo.DISPOSITIVO:
+        if richiede_pin_dispositivo(abilitazione, pin):
             raise RichiestaNonAmmessa(
                 f"«{abilitazione.nome}» (allegato {abilitazione.allegato}) richiede il PIN dispositivo: converta prima "
                 "il suo PIN online nella sezione «Il PIN online» o presso una sede INPS."
             )
-    detenute = set(AbilitazioneDetenuta.objects.filter(pin=pin, ente=ente).values_list("nome", flat=True))
-    in_attesa = set(
-        VoceRichiesta.objects.filter(
-            instradata__richiesta__user=user, instradata__richiesta__ente=ente, instradata__status__in=IN_CORSO
-        ).values_list("abilitazione_id", flat=True)
+
+
+def _instrada(
+    richiesta: RichiestaAbilitazioni, allegato: int, voci: Sequence[tuple[Abilitazione, str]], user: User
+) -> RichiestaInstradata:
+    """The part of a request that one allegato sends to its office (a Struttura, its team, or a PEC address)."""
+    dove = destinazione(voci[0][0], richiesta.ente)
+    if dove.struttura is None and not dove.indirizzo_pec:
+        raise RichiestaNonAmmessa("Nessun ufficio risulta competente per questo Ente: si rivolga alla sede INPS.")
+    instradata = RichiestaInstradata.objects.create(
+        richiesta=richiesta, allegato=allegato, struttura=dove.struttura, indirizzo_pec=dove.indirizzo_pec
     )
-    for abilitazione, operazione in voci:
-        if abilitazione.pk in in_attesa:
-            raise RichiestaNonAmmessa(f"Per «{abilitazione.nome}» c'è già una richiesta in corso.")
-        if operazione == VoceRichiesta.Operazione.AGGIUNGI and abilitazione.nome in detenute:
-            raise RichiestaNonAmmessa(f"Ha già l'abilitazione «{abilitazione.nome}» per questo Ente.")
-        if operazione == VoceRichiesta.Operazione.RIMUOVI and abilitazione.nome not in detenute:
-            raise RichiestaNonAmmessa(
-                f"Non ha l'abilitazione «{abilitazione.nome}» per questo Ente: non c'è da toglierla."
-            )
-    richiesta = RichiestaAbilitazioni.objects.create(user=user, ente=ente)
-    for allegato, gruppo in groupby(
-        sorted(voci, key=lambda v: (v[0].allegato, v[0].nome)), key=lambda v: v[0].allegato
-    ):
-        gruppo_voci = list(gruppo)
-        dove = destinazione(gruppo_voci[0][0], ente)
-        if dove.struttura is None and not dove.indirizzo_pec:
-            raise RichiestaNonAmmessa("Nessun ufficio risulta competente per questo Ente: si rivolga alla sede INPS.")
-        instradata = RichiestaInstradata.objects.create(
-            richiesta=richiesta, allegato=allegato, struttura=dove.struttura, indirizzo_pec=dove.indirizzo_pec
-        )
-        VoceRichiesta.objects.bulk_create(
-            [VoceRichiesta(instradata=instradata, abilitazione=a, operazione=op) for a, op in gruppo_voci]
-        )
-        EventoRichiesta.objects.create(
-            instradata=instradata, da="", a=Status.ATTESA_MODULO, chi=user, motivo="richiesta"
-        )
-    logger.info("richiesta di abilitazioni", extra={"richiesta_id": richiesta.pk, "ente_id": ente.pk})
-    return richiesta
+    VoceRichiesta.objects.bulk_create(
+        [VoceRichiesta(instradata=instradata, abilitazione=a, operazione=op) for a, op in voci]
+    )
+    EventoRichiesta.objects.create(instradata=instradata, da="", a=Status.ATTESA_MODULO, chi=user, motivo="richiesta")
+    return instradata
 
 
 @transaction.atomic
@@ -106,8 +126,13 @@ def richiesta_ritira(*, instradata_id: int, user: User) -> RichiestaInstradata:
         .select_related("richiesta__user", "richiesta__ente")
         .get(pk=instradata_id, richiesta__user=user)
     )
-    if instradata.status not in (Status.ATTESA_MODULO, Status.INVIATA):
+    if instradata.status == Status.IN_CARICO:
         raise RichiestaNonAmmessa("La richiesta è già stata presa in carico dall'ufficio: non si può più ritirare.")
+    if not instradata.ritirabile:
+        raise RichiestaNonAmmessa(
+            f"La richiesta n. {instradata.numero} è già chiusa ({instradata.get_status_display().lower()}): "
+            "non c'è più nulla da ritirare."
+        )
     _cambia(instradata, Status.RITIRATA, user)
     return instradata
 
@@ -159,7 +184,7 @@ def modulo_carica(*, instradata_id: int, user: User, file: UploadedFile) -> Rich
     contenuto = file.read()
     file.seek(0)
     instradata.firma = _esito_firma(firme.verifica_documento(file.name or "modulo", contenuto))
-    instradata.modulo_firmato = file  # type: ignore[assignment]
+    instradata.modulo_firmato = file
     if instradata.status == Status.ATTESA_MODULO:
         _modulo_arrivato(instradata, user, "modulo firmato caricato")
     else:
@@ -292,10 +317,13 @@ def instradata_decidi(*, instradata_id: int, chi: User, approvata: bool, motivo:
         if pin is None:
             raise RichiestaNonAmmessa("La persona non ha più un PIN attivo: la richiesta non può essere approvata.")
         for voce in instradata.voci.select_related("abilitazione"):
+            abilitazione = voce.abilitazione
             if voce.operazione == VoceRichiesta.Operazione.AGGIUNGI:
-                AbilitazioneDetenuta.objects.get_or_create(pin=pin, ente=richiesta.ente, nome=voce.abilitazione.nome)
+                AbilitazioneDetenuta.objects.get_or_create(
+                    pin=pin, ente=richiesta.ente, codice=abilitazione.codice, defaults={"nome": abilitazione.nome}
+                )
             else:
-                AbilitazioneDetenuta.objects.filter(pin=pin, ente=richiesta.ente, nome=voce.abilitazione.nome).delete()
+                AbilitazioneDetenuta.objects.filter(pin=pin, ente=richiesta.ente, codice=abilitazione.codice).delete()
     _cambia(instradata, Status.APPROVATA if approvata else Status.RESPINTA, chi, "" if approvata else motivo.strip())
     if richiesta.user.email:
         pec_spedisci(
@@ -312,3 +340,108 @@ def instradata_decidi(*, instradata_id: int, chi: User, approvata: bool, motivo:
             },
         )
     return instradata
+
+
+# --- The catalogue: central staff keep it in the back office; each change changes routing, and leaves an event -----
+
+# The fields of an entry that staff edit, in the order the history shows them. The key (``codice``) is not among them:
+# it is chosen when the entry is created and never changes, since the held abilitazioni are joined by it.
+CAMPI_DEL_CATALOGO = (
+    "nome",
+    "allegato",
+    "canale",
+    "indirizzo_pec",
+    "ufficio_centrale",
+    "prerequisito",
+    "attiva",
+)
+
+
+class ModificaNonAmmessa(ErroreDominio):
+    """A change to the catalogue refused; the message says why, in Italian."""
+
+
+def _valore_storico(abilitazione: Abilitazione, campo: str) -> Any:
+    """A field's value as the history keeps it: JSON, readable without the row it pointed to (the Struttura's
+    code for the Direzione centrale)."""
+    if campo == "ufficio_centrale":
+        ufficio = abilitazione.ufficio_centrale
+        return ufficio.codice if ufficio is not None else None
+    return getattr(abilitazione, campo)
+
+
+def _valida(abilitazione: Abilitazione) -> None:
+    try:
+        abilitazione.full_clean()
+    except ValidationError as exc:
+        raise ModificaNonAmmessa(" ".join(exc.messages)) from exc
+
+
+@transaction.atomic
+def abilitazione_crea(*, chi: User | None, dati: dict[str, Any], motivo: str = "") -> Abilitazione:
+    """A new entry of the catalogue, with its key (given, or the slug of its name) and its creation in the history."""
+    abilitazione = Abilitazione(
+        codice=dati.get("codice") or "", **{c: dati[c] for c in CAMPI_DEL_CATALOGO if c in dati}
+    )
+    if not abilitazione.codice:
+        abilitazione.codice = codice_abilitazione(abilitazione.nome)
+    _valida(abilitazione)
+    abilitazione.save()
+    EventoCatalogo.objects.create(
+        abilitazione=abilitazione,
+        azione=EventoCatalogo.Azione.CREATA,
+        da={},
+        a={"codice": abilitazione.codice, **{c: _valore_storico(abilitazione, c) for c in CAMPI_DEL_CATALOGO}},
+        chi=chi,
+        motivo=motivo.strip(),
+        quando=clock.now(),
+    )
+    logger.info(
+        "voce del catalogo creata", extra={"abilitazione_id": abilitazione.pk, "chi_id": getattr(chi, "pk", None)}
+    )
+    return abilitazione
+
+
+@transaction.atomic
+def abilitazione_modifica(
+    *, abilitazione_id: int, chi: User | None, dati: dict[str, Any], motivo: str = ""
+) -> Abilitazione:
+    """Change an entry of the catalogue: where its requests go, what they need, its name. The key never changes; a
+    new name reaches the names stored with the held abilitazioni (accounts shows them without reading the
+    catalogue). One event with the changed fields before and after; nothing changed, nothing written."""
+    abilitazione = (
+        Abilitazione.objects.select_for_update(of=("self",)).select_related("ufficio_centrale").get(pk=abilitazione_id)
+    )
+    if "codice" in dati and dati["codice"] != abilitazione.codice:
+        raise ModificaNonAmmessa(
+            "Il codice di una voce del catalogo non si cambia: lega le abilitazioni che le persone già detengono."
+        )
+    ignoti = set(dati) - {*CAMPI_DEL_CATALOGO, "codice"}
+    if ignoti:
+        raise ModificaNonAmmessa(f"Campi che il catalogo non ha: {', '.join(sorted(ignoti))}.")
+    prima = {c: _valore_storico(abilitazione, c) for c in CAMPI_DEL_CATALOGO}
+    for campo in CAMPI_DEL_CATALOGO:
+        if campo in dati:
+            setattr(abilitazione, campo, dati[campo])
+    dopo = {c: _valore_storico(abilitazione, c) for c in CAMPI_DEL_CATALOGO}
+    cambiati = [c for c in CAMPI_DEL_CATALOGO if prima[c] != dopo[c]]
+    if not cambiati:
+        return abilitazione
+    _valida(abilitazione)
+    abilitazione.save(update_fields=cambiati)
+    if "nome" in cambiati:
+        AbilitazioneDetenuta.objects.filter(codice=abilitazione.codice).update(nome=abilitazione.nome)
+    EventoCatalogo.objects.create(
+        abilitazione=abilitazione,
+        azione=EventoCatalogo.Azione.MODIFICATA,
+        da={c: prima[c] for c in cambiati},
+        a={c: dopo[c] for c in cambiati},
+        chi=chi,
+        motivo=motivo.strip(),
+        quando=clock.now(),
+    )
+    logger.info(
+        "voce del catalogo modificata",
+        extra={"abilitazione_id": abilitazione.pk, "campi": cambiati, "chi_id": getattr(chi, "pk", None)},
+    )
+    return abilitazione

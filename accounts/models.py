@@ -8,11 +8,13 @@ at once.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.utils.text import slugify
 
 from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale, validate_codice_fiscale_ente
 from inps_portal import clock
@@ -243,7 +245,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("attivo", default=True)
     date_joined = models.DateTimeField("data di registrazione", default=clock.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "codice_fiscale"
     EMAIL_FIELD = "email"
@@ -281,11 +283,13 @@ class CredenzialeExInpdap(models.Model):
         User, on_delete=models.PROTECT, related_name="credenziale_ex_inpdap", verbose_name="persona"
     )
     password_hash = models.CharField(
-        max_length=250, help_text="Hash del sistema ex Inpdap, nel formato algoritmo$sale$hash."
+        "impronta della password",
+        max_length=250,
+        help_text="Hash del sistema ex Inpdap, nel formato algoritmo$sale$hash.",
     )
     passweb_abilitato_dal = models.DateField("abilitato a PassWeb dal", null=True, blank=True)
     unificata_il = models.DateTimeField("unificata il", null=True, blank=True, db_index=True)
-    importata_il = models.DateTimeField(default=clock.now)
+    importata_il = models.DateTimeField("importata il", default=clock.now)
 
     class Meta:
         verbose_name = "credenziale ex Inpdap"
@@ -316,9 +320,9 @@ class PIN(models.Model):
         RICHIESTA_ONLINE = "richiesta_online", "Rilasciato su richiesta online approvata dalla sede"
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="pin", verbose_name="persona")
-    codice_hash = models.CharField(max_length=250)
+    codice_hash = models.CharField("impronta del PIN", max_length=250)
     tipo = models.CharField(max_length=20, choices=Tipo.choices, db_index=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ATTIVO, db_index=True)
+    status = models.CharField("stato", max_length=20, choices=Status.choices, default=Status.ATTIVO, db_index=True)
     origine = models.CharField(max_length=20, choices=Origine.choices)
     creato_il = models.DateTimeField(default=clock.now)
     superato_il = models.DateTimeField(null=True, blank=True)
@@ -337,14 +341,54 @@ class PIN(models.Model):
         return f"{self.get_tipo_display()} ({self.get_status_display().lower()})"
 
 
+CODICE_ABILITAZIONE_MAX = 150
+
+
+def codice_abilitazione(nome: str) -> str:
+    """The stable key of an abilitazione of the catalogue (``abilitazioni.Abilitazione.codice``): the slug of the name
+    under which it entered the catalogue. The names of the Circolare 71/2016 are fixed data, and the legacy systems (the
+    GDP of ex-Inpdap, the PIN) name an abilitazione as the circolare does, so their name gives the key; a later rename
+    in the catalogue changes the name shown, never the key."""
+    return slugify(nome)[:CODICE_ABILITAZIONE_MAX].strip("-")
+
+
+class AbilitazioniDetenuteManager(models.Manager["AbilitazioneDetenuta"]):
+    def bulk_create(
+        self, objs: Iterable[AbilitazioneDetenuta], *args: Any, **kwargs: Any
+    ) -> list[AbilitazioneDetenuta]:
+        # A row built with only the name (an import from the legacy systems) gets the key of that name, as in save().
+        righe = list(objs)
+        for riga in righe:
+            riga.assegna_codice()
+        return super().bulk_create(righe, *args, **kwargs)
+
+
 class AbilitazioneDetenuta(models.Model):
-    """An abilitazione held for an Ente, through an ex-Inpdap credential or through a PIN."""
+    """An abilitazione held for an Ente, through an ex-Inpdap credential or through a PIN.
+
+    ``codice`` is the key of the catalogue's entry (``abilitazioni.Abilitazione.codice``): every join goes through it,
+    so a rename in the catalogue orphans nothing. ``nome`` is the name to show where the catalogue is not read (this
+    app never imports it): the catalogue's service keeps it current when an entry is renamed."""
+
+    objects: ClassVar[AbilitazioniDetenuteManager] = AbilitazioniDetenuteManager()
 
     credenziale_ex_inpdap = models.ForeignKey(
-        CredenzialeExInpdap, on_delete=models.CASCADE, null=True, blank=True, related_name="abilitazioni"
+        CredenzialeExInpdap,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="abilitazioni",
+        verbose_name="credenziale ex Inpdap",
     )
-    pin = models.ForeignKey(PIN, on_delete=models.CASCADE, null=True, blank=True, related_name="abilitazioni")
+    pin = models.ForeignKey(
+        PIN, on_delete=models.CASCADE, null=True, blank=True, related_name="abilitazioni", verbose_name="PIN"
+    )
     ente = models.ForeignKey(Ente, on_delete=models.PROTECT, related_name="abilitazioni_detenute")
+    codice = models.SlugField(
+        "codice dell'abilitazione",
+        max_length=CODICE_ABILITAZIONE_MAX,
+        help_text="La chiave della voce del catalogo: non cambia se la voce è rinominata.",
+    )
     nome = models.CharField("abilitazione", max_length=150)
     dal = models.DateField(
         "abilitato dal",
@@ -364,17 +408,26 @@ class AbilitazioneDetenuta(models.Model):
                 | Q(pin__isnull=False, credenziale_ex_inpdap__isnull=True),
             ),
             models.UniqueConstraint(
-                fields=["pin", "ente", "nome"], condition=Q(pin__isnull=False), name="abilitazione_unica_per_pin"
+                fields=["pin", "ente", "codice"], condition=Q(pin__isnull=False), name="abilitazione_unica_per_pin"
             ),
             models.UniqueConstraint(
-                fields=["credenziale_ex_inpdap", "ente", "nome"],
+                fields=["credenziale_ex_inpdap", "ente", "codice"],
                 condition=Q(credenziale_ex_inpdap__isnull=False),
                 name="abilitazione_unica_per_credenziale",
             ),
+            models.CheckConstraint(name="abilitazione_detenuta_con_codice", condition=~Q(codice="")),
         ]
 
     def __str__(self) -> str:
         return f"{self.nome} ({self.ente})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.assegna_codice()
+        super().save(*args, **kwargs)
+
+    def assegna_codice(self) -> None:
+        if not self.codice:
+            self.codice = codice_abilitazione(self.nome)
 
 
 class EventoCredenziale(models.Model):
@@ -388,10 +441,10 @@ class EventoCredenziale(models.Model):
         RILASCIO_ONLINE = "rilascio_online", "Ritiro di un PIN dispositivo richiesto online"
         RITIRO_RIFIUTATO = "ritiro_rifiutato", "Tentativo di ritiro del PIN non riuscito"
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="eventi_credenziali")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="eventi_credenziali", verbose_name="persona")
     tipo = models.CharField(max_length=30, choices=Tipo.choices, db_index=True)
     dettagli = models.JSONField(default=dict)
-    indirizzo_ip = models.GenericIPAddressField(null=True, blank=True)
+    indirizzo_ip = models.GenericIPAddressField("indirizzo IP", null=True, blank=True)
     eseguito_da = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="Operatore di sportello."
     )
@@ -427,9 +480,9 @@ class ScadenzaPinOnline(models.Model):
 class PromemoriaScadenza(models.Model):
     """A reminder of the deadline sent to a person: one per person, deadline and threshold (30, 7, 1 days)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="promemoria_scadenza")
-    scadenza = models.DateField()
-    giorni_prima = models.PositiveSmallIntegerField()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="promemoria_scadenza", verbose_name="persona")
+    scadenza = models.DateField("scadenza")
+    giorni_prima = models.PositiveSmallIntegerField("giorni prima della scadenza")
     inviato_il = models.DateTimeField(default=clock.now)
 
     class Meta:
@@ -459,8 +512,10 @@ class RichiestaConversione(models.Model):
         APPROVATA = "approvata", "Approvata: il PIN è dispositivo"
         RESPINTA = "respinta", "Respinta"
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="richieste_conversione")
-    pin = models.ForeignKey(PIN, on_delete=models.PROTECT, related_name="richieste_conversione")
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="richieste_conversione", verbose_name="persona"
+    )
+    pin = models.ForeignKey(PIN, on_delete=models.PROTECT, related_name="richieste_conversione", verbose_name="PIN")
     ente = models.ForeignKey(
         Ente,
         on_delete=models.PROTECT,
@@ -477,8 +532,8 @@ class RichiestaConversione(models.Model):
     )
     modulo_firmato = models.FileField(upload_to=_percorso_documento)
     documento_identita = models.FileField("documento di identità", upload_to=_percorso_documento)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVIATA, db_index=True)
-    motivo_rifiuto = models.TextField(blank=True)
+    status = models.CharField("stato", max_length=20, choices=Status.choices, default=Status.INVIATA, db_index=True)
+    motivo_rifiuto = models.TextField("motivo del rifiuto", blank=True)
     creata_il = models.DateTimeField(default=clock.now, db_index=True)
     decisa_il = models.DateTimeField(null=True, blank=True)
     decisa_da = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -534,14 +589,14 @@ class RichiestaPin(models.Model):
     )
     modulo_firmato = models.FileField(upload_to=_percorso_documento)
     documento_identita = models.FileField("documento di identità", upload_to=_percorso_documento)
-    codice_ritiro_hash = models.CharField(max_length=250)
-    tentativi_ritiro = models.PositiveSmallIntegerField(default=0)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVIATA, db_index=True)
-    motivo_rifiuto = models.TextField(blank=True)
+    codice_ritiro_hash = models.CharField("impronta del codice di ritiro", max_length=250)
+    tentativi_ritiro = models.PositiveSmallIntegerField("tentativi di ritiro", default=0)
+    status = models.CharField("stato", max_length=20, choices=Status.choices, default=Status.INVIATA, db_index=True)
+    motivo_rifiuto = models.TextField("motivo del rifiuto", blank=True)
     user = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="richieste_pin", verbose_name="persona"
     )
-    pin = models.ForeignKey(PIN, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    pin = models.ForeignKey(PIN, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="PIN")
     creata_il = models.DateTimeField(default=clock.now, db_index=True)
     decisa_il = models.DateTimeField(null=True, blank=True)
     decisa_da = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -641,7 +696,9 @@ class EventoRuolo(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="eventi_ruolo", verbose_name="persona")
     ruolo = models.CharField(max_length=40)
     azione = models.CharField(max_length=20, choices=Azione.choices)
-    organizzazione = models.CharField(max_length=120, help_text="Modello e chiave dell'organizzazione.")
+    organizzazione = models.CharField(
+        "riferimento dell'organizzazione", max_length=120, help_text="Modello e chiave dell'organizzazione."
+    )
     descrizione = models.CharField("organizzazione", max_length=250)
     chi = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="Vuoto: dal sistema."

@@ -79,9 +79,12 @@ def test_central_staff_edit_the_catalogue_and_bad_routing_is_refused_in_italian(
     from django.test import Client
     from django.urls import reverse
 
+    from accounts.models import Struttura
     from accounts.roles import Ruolo
+    from inps_portal.admin_mixins import SCELTA_NON_VALIDA
     from tests.factories import personale_inps
 
+    pk = dict(Struttura.objects.values_list("codice", "pk"))
     passweb = Abilitazione.objects.get(nome="PassWeb")
     client = Client()
     client.force_login(personale_inps(Ruolo.PERSONALE_DIREZIONE_CENTRALE, "DC-CW"))
@@ -94,14 +97,16 @@ def test_central_staff_edit_the_catalogue_and_bad_routing_is_refused_in_italian(
         "prerequisito": "pin_dispositivo",
         "attiva": "on",
     }
-    for ufficio, errore in (("DC-XX", "Nessuna Direzione centrale ha questo codice."), ("ST-CS", "Nessuna Direzione")):
+    # Only a Direzione centrale can be chosen: no other Struttura, nothing that does not exist.
+    for ufficio in ("999999", pk["ST-CS"], "DC-PA"):
         risposta = client.post(url, {**dati, "ufficio_centrale": ufficio})
         assert risposta.status_code == 200
-        assert errore in risposta.content.decode()
-    risposta = client.post(url, {**dati, "canale": "sede_territoriale", "ufficio_centrale": "DC-PA"})
+        assert SCELTA_NON_VALIDA.replace("'", "&#x27;") in risposta.content.decode()
+    risposta = client.post(url, {**dati, "canale": "sede_territoriale", "ufficio_centrale": pk["DC-PA"]})
     assert "L&#x27;indirizzo PEC si indica solo per i canali via PEC." in risposta.content.decode()
     passweb.refresh_from_db()
-    assert passweb.ufficio_centrale == "DC-PA"  # nothing stored from the refused forms
-    assert client.post(url, {**dati, "ufficio_centrale": "DC-CW"}).status_code == 302
+    assert passweb.ufficio_centrale is not None
+    assert passweb.ufficio_centrale.codice == "DC-PA"  # nothing stored from the refused forms
+    assert client.post(url, {**dati, "ufficio_centrale": pk["DC-CW"]}).status_code == 302
     passweb.refresh_from_db()
-    assert passweb.ufficio_centrale == "DC-CW"
+    assert passweb.ufficio_centrale.codice == "DC-CW"

@@ -66,13 +66,14 @@ def file_csv(tmp_path: Path, registro: None) -> dict[str, Any]:
             [a, "pin", ente.codice_fiscale, "Soggiorni senior"],
             [a, "ex_inpdap", "00000000000", "Domanda Valore PA"],
             [a, "altro", ente.codice_fiscale, "Domanda Valore PA"],
+            [a, "ex_inpdap", ente.codice_fiscale, "???"],
         ],
     )
     return {"ex_inpdap": ex_inpdap, "pin": pin, "abilitazioni": abilitazioni, "cf": (a, b, c), "dir": tmp_path}
 
 
 def _importa(file_csv: dict[str, Any], lotto: int = 2) -> Path:
-    rapporto = file_csv["dir"] / "scarti.csv"
+    rapporto: Path = file_csv["dir"] / "scarti.csv"
     call_command(
         "import_credenziali",
         ex_inpdap=file_csv["ex_inpdap"],
@@ -103,7 +104,9 @@ def test_it_imports_credentials_pins_and_abilitazioni(file_csv: dict[str, Any]) 
     assert "nessun PIN attivo" in motivi[("abilitazioni.csv", "6")]
     assert "non presente nel registro" in motivi[("abilitazioni.csv", "7")]
     assert "credenziale sconosciuta" in motivi[("abilitazioni.csv", "8")]
-    assert len(scarti) == 8
+    # A name with no letter nor digit has no key in the catalogue: the row is refused, the batch is imported.
+    assert "senza lettere né cifre" in motivi[("abilitazioni.csv", "9")]
+    assert len(scarti) == 9
 
 
 def test_importing_twice_changes_nothing(file_csv: dict[str, Any]) -> None:

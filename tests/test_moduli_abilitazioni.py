@@ -19,8 +19,7 @@ from accounts.models import PIN, AbilitazioneDetenuta, Comune, User
 from accounts.roles import Ruolo
 from inps_portal.pec.gateway import GatewayPEC
 from inps_portal.pec.models import MessaggioPEC
-from tests.factories import EnteFactory, UserFactory, modulo_consegnato, personale_inps
-from tests.test_unificazione import crea_pin
+from tests.factories import EnteFactory, UserFactory, crea_pin, modulo_consegnato, personale_inps
 
 pytestmark = pytest.mark.django_db
 PASSWEB_PEC = "abilitazioneenti.gestionepubblica@postacert.inps.gov.it"
@@ -63,7 +62,9 @@ def operatore(registro: None) -> tuple[User, Any]:
     return user, ente
 
 
-def test_the_filled_modulo_has_the_operator_the_ente_and_what_is_asked(operatore: tuple, tmp_path: Path) -> None:
+def test_the_filled_modulo_has_the_operator_the_ente_and_what_is_asked(
+    operatore: tuple[Any, ...], tmp_path: Path
+) -> None:
     user, ente = operatore
     richiesta = richiesta_crea(
         user=user,
@@ -97,7 +98,9 @@ def test_the_filled_modulo_has_the_operator_the_ente_and_what_is_asked(operatore
     assert righe["Gestione riscatti ai fini TFS/TFR Stato"].split()[-2:] == ["☐", "☐"]
 
 
-def test_the_operator_downloads_only_their_own_modulo(client: Client, operatore: tuple, tmp_path: Path) -> None:
+def test_the_operator_downloads_only_their_own_modulo(
+    client: Client, operatore: tuple[Any, ...], tmp_path: Path
+) -> None:
     user, ente = operatore
     instradata = richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Domanda Valore PA")]).instradate.get()
     url = reverse("abilitazioni_modulo", args=[instradata.pk])
@@ -154,7 +157,9 @@ def assert_una_pagina_con_le_firme(pdf: bytes, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("allegato", [2, 3, 4, 5])
-def test_each_filled_modulo_is_one_page_with_its_signatures(operatore: tuple, allegato: int, tmp_path: Path) -> None:
+def test_each_filled_modulo_is_one_page_with_its_signatures(
+    operatore: tuple[Any, ...], allegato: int, tmp_path: Path
+) -> None:
     user, ente = operatore
     # The whole catalogue of the allegato ticked, but what the operator already holds (it cannot be added again).
     catalogo = list(Abilitazione.objects.filter(allegato=allegato).exclude(nome="Visualizzazione versamenti Ente"))
@@ -173,7 +178,7 @@ def test_there_is_no_modulo_outside_2_to_5(client: Client, percorso: str) -> Non
 
 
 def test_passweb_the_modulo_carries_the_number_the_ente_quotes_in_its_pec(
-    client: Client, operatore: tuple, tmp_path: Path
+    client: Client, operatore: tuple[Any, ...], tmp_path: Path
 ) -> None:
     """The portal sends nothing in the Ente's name: it gives the filled modulo with its number and says where the
     Ente sends it, from its own PEC address (tests/test_modulo_firmato.py follows the PEC into the mailbox)."""
@@ -199,7 +204,7 @@ def test_passweb_the_modulo_carries_the_number_the_ente_quotes_in_its_pec(
     ("nome", "competente", "estranea"), [("PassWeb", "DC-PA", "DC-CW"), ("Soggiorni climatici ENAM", "DC-CW", "DC-PA")]
 )
 def test_the_direzione_centrale_of_the_mailbox_reviews_and_the_pin_gets_it(
-    client: Client, operatore: tuple, pec_locale: GatewayPEC, nome: str, competente: str, estranea: str
+    client: Client, operatore: tuple[Any, ...], pec_locale: GatewayPEC, nome: str, competente: str, estranea: str
 ) -> None:
     user, ente = operatore
     richiesta = richiesta_crea(user=user, ente=ente, aggiungi=[_ab(nome)])
@@ -228,7 +233,7 @@ def test_the_direzione_centrale_of_the_mailbox_reviews_and_the_pin_gets_it(
 
 
 def test_an_approved_removal_takes_the_abilitazione_away_from_the_area(
-    client: Client, operatore: tuple, pec_locale: GatewayPEC
+    client: Client, operatore: tuple[Any, ...], pec_locale: GatewayPEC
 ) -> None:
     user, ente = operatore
     client.force_login(user)

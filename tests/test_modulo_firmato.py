@@ -30,9 +30,8 @@ from inps_portal.pec import casella
 from inps_portal.pec.busta import componi_busta
 from inps_portal.pec.models import MessaggioPEC, PECInArrivo
 from tests.conftest import GatewaySMTP
-from tests.factories import EnteFactory, UserFactory, pec_dell_ente, personale_inps
+from tests.factories import EnteFactory, UserFactory, crea_pin, pec_dell_ente, personale_inps
 from tests.pki import CODICE_FISCALE_MARIO_ROSSI, crea_ca, emetti_firmatario, firma_pdf, pdf_semplice, pem
-from tests.test_unificazione import crea_pin
 
 pytestmark = pytest.mark.django_db
 
@@ -242,7 +241,7 @@ def test_a_pec_without_attachments_or_for_a_request_no_longer_waiting_is_not_fil
     assert senza.status == PECInArrivo.Status.DA_SMISTARE
     assert "manca il modulo firmato" in senza.motivo
     client.force_login(scena["operatore"])
-    client.post(reverse("abilitazioni_ritira", args=[instradata.pk]))
+    client.post(reverse("abilitazioni_ritira", args=[instradata.pk]), {"conferma": "si"})
     tardiva = pec_dell_ente(instradata, allegati={"m.pdf": scena["modulo"]})
     assert tardiva.status == PECInArrivo.Status.DA_SMISTARE
     assert "non attende il modulo" in tardiva.motivo
@@ -281,7 +280,7 @@ def test_the_withdrawal_needs_no_pec_and_the_office_never_sees_a_request_without
 ) -> None:
     instradata = scena["instradate"][4]
     client.force_login(scena["operatore"])
-    assert client.post(reverse("abilitazioni_ritira", args=[instradata.pk])).status_code == 302
+    assert client.post(reverse("abilitazioni_ritira", args=[instradata.pk]), {"conferma": "si"}).status_code == 302
     instradata.refresh_from_db()
     assert instradata.status == RichiestaInstradata.Status.RITIRATA
     assert not MessaggioPEC.objects.exists()

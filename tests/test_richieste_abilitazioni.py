@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
 from abilitazioni.models import Abilitazione, RichiestaInstradata
 from abilitazioni.services import RichiestaNonAmmessa, richiesta_crea, richiesta_ritira
 from accounts.models import PIN, Comune
-from tests.factories import EnteFactory, UserFactory
-from tests.test_unificazione import crea_pin
+from tests.factories import EnteFactory, UserFactory, crea_pin
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,7 @@ def operatore(registro: None) -> tuple[object, object]:
     return user, ente
 
 
-def test_a_mixed_request_becomes_one_routed_request_per_allegato(operatore: tuple) -> None:
+def test_a_mixed_request_becomes_one_routed_request_per_allegato(operatore: tuple[Any, ...]) -> None:
     user, ente = operatore
     richiesta = richiesta_crea(
         user=user,
@@ -63,7 +62,7 @@ def test_allegati_4_and_5_need_a_dispositivo_pin(registro: None, nome: str) -> N
     richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Domanda assistenza domiciliare")])
 
 
-def test_nothing_twice_and_nothing_already_held(operatore: tuple) -> None:
+def test_nothing_twice_and_nothing_already_held(operatore: tuple[Any, ...]) -> None:
     user, ente = operatore
     richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Domanda Valore PA")])
     with pytest.raises(RichiestaNonAmmessa, match="già una richiesta in corso"):
@@ -76,13 +75,13 @@ def test_nothing_twice_and_nothing_already_held(operatore: tuple) -> None:
         richiesta_crea(user=user, ente=ente)
 
 
-def test_an_ente_of_someone_else_is_refused(operatore: tuple) -> None:
+def test_an_ente_of_someone_else_is_refused(operatore: tuple[Any, ...]) -> None:
     user, _ = operatore
     with pytest.raises(RichiestaNonAmmessa, match="non è tra quelli per cui opera"):
         richiesta_crea(user=user, ente=EnteFactory.create(), aggiungi=[_ab("Domanda Valore PA")])
 
 
-def test_a_request_is_withdrawn_while_nobody_took_it(operatore: tuple) -> None:
+def test_a_request_is_withdrawn_while_nobody_took_it(operatore: tuple[Any, ...]) -> None:
     user, ente = operatore
     instradata = richiesta_crea(user=user, ente=ente, aggiungi=[_ab("Domanda Valore PA")]).instradate.get()
     richiesta_ritira(instradata_id=instradata.pk, user=user)
@@ -100,7 +99,7 @@ def test_a_request_is_withdrawn_while_nobody_took_it(operatore: tuple) -> None:
         richiesta_ritira(instradata_id=presa.pk, user=other)
 
 
-def test_the_operator_asks_from_the_area_riservata_and_withdraws(client: object, operatore: tuple) -> None:
+def test_the_operator_asks_from_the_area_riservata_and_withdraws(client: object, operatore: tuple[Any, ...]) -> None:
     from django.test import Client
     from django.urls import reverse
 
@@ -124,7 +123,12 @@ def test_the_operator_asks_from_the_area_riservata_and_withdraws(client: object,
     instradata = RichiestaInstradata.objects.get(allegato=3)
     ritira = reverse("abilitazioni_ritira", args=[instradata.pk])
     assert c.get(ritira).status_code == 405
-    assert c.post(ritira).status_code == 302
+    conferma = c.post(ritira)  # the "Ritira" button asks first
+    assert conferma.status_code == 200
+    assert f"Ritirare la richiesta n. {instradata.numero}?" in conferma.content.decode()
+    instradata.refresh_from_db()
+    assert instradata.status == RichiestaInstradata.Status.ATTESA_MODULO
+    assert c.post(ritira, {"conferma": "si"}).status_code == 302
     instradata.refresh_from_db()
     assert instradata.status == RichiestaInstradata.Status.RITIRATA
     altro = UserFactory.create(password="!")
@@ -155,7 +159,7 @@ def test_an_online_pin_is_told_to_convert_for_passweb(client: object, registro: 
 
 
 def test_the_office_takes_it_in_charge_approves_and_the_pin_gets_the_abilitazioni(
-    client: object, operatore: tuple, pec_locale: object
+    client: object, operatore: tuple[Any, ...], pec_locale: object
 ) -> None:
     from django.test import Client
     from django.urls import reverse
@@ -227,7 +231,7 @@ def test_the_office_takes_it_in_charge_approves_and_the_pin_gets_the_abilitazion
     ],
 )
 def test_bad_input_is_told_in_italian_and_keeps_what_was_ticked(
-    client: object, operatore: tuple, dati: dict, messaggio: str
+    client: object, operatore: tuple[Any, ...], dati: dict[str, Any], messaggio: str
 ) -> None:
     from django.test import Client
     from django.urls import reverse
@@ -235,11 +239,11 @@ def test_bad_input_is_told_in_italian_and_keeps_what_was_ticked(
     user, ente = operatore
     c = cast(Client, client)
     c.force_login(user)
-    valore_pa = _ab("Domanda Valore PA").pk
-    risposta = c.post(reverse("abilitazioni_richieste"), {"ente": ente.pk, "rimuovi": [valore_pa], **dati})
+    detenuta = _ab("Visualizzazione versamenti Ente").pk  # held: the removal can be ticked
+    risposta = c.post(reverse("abilitazioni_richieste"), {"ente": ente.pk, "rimuovi": [detenuta], **dati})
     assert risposta.status_code == 400
     pagina = risposta.content.decode()
     assert messaggio in pagina
     if "rimuovi" not in dati:
-        assert f'value="{valore_pa}" id="rimuovi-{valore_pa}" checked' in pagina
+        assert f'value="{detenuta}" id="rimuovi-{detenuta}" checked' in pagina
     assert not RichiestaInstradata.objects.exists()

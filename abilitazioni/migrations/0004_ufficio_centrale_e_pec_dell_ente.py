@@ -12,6 +12,14 @@ UFFICI = {"PassWeb": "DC-PA", "Soggiorni climatici ENAM": "DC-CW", "Soggiorni se
 
 def assegna(apps, schema_editor):
     Abilitazione = apps.get_model("abilitazioni", "Abilitazione")
+    if Abilitazione._meta.get_field("ufficio_centrale").is_relation:
+        # Called with today's models (the end-to-end tests put the seed back after emptying the tables), where the
+        # field has become a foreign key to the Struttura (migration 0010).
+        Struttura = apps.get_model("accounts", "Struttura")
+        for nome, codice in UFFICI.items():
+            direzione = Struttura.objects.filter(codice=codice, tipo="direzione_centrale").first()
+            Abilitazione.objects.filter(nome=nome, ufficio_centrale__isnull=True).update(ufficio_centrale=direzione)
+        return
     for nome, codice in UFFICI.items():
         Abilitazione.objects.filter(nome=nome, ufficio_centrale="").update(ufficio_centrale=codice)
 

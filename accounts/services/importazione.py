@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.hashers import codifica_hash_legacy
-from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap, Ente, User
+from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap, Ente, User, codice_abilitazione
 from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale
 
 COLONNE_EX_INPDAP = ["codice_fiscale", "cognome", "nome", "email", "algoritmo", "hash", "sale", "passweb_dal"]
@@ -172,6 +172,23 @@ def importa_pin(handle: IO[str], *, nome: str = "pin", lotto: int = 1000, rappor
     return esito
 
 
+def _motivo_dello_scarto(riga: dict[str, str], ha_credenziale: bool, ha_pin: bool, ente_noto: bool) -> str:
+    """Why a row of held abilitazioni cannot be imported; empty when it can."""
+    if riga["credenziale"] not in ("ex_inpdap", "pin"):
+        return f"credenziale sconosciuta: {riga['credenziale']!r} (ammesse: ex_inpdap, pin)"
+    if not ente_noto:
+        return f"Ente {riga['ente_codice_fiscale']!r} non presente nel registro"
+    if not riga["abilitazione"] or len(riga["abilitazione"]) > 150:
+        return "nome dell'abilitazione vuoto o troppo lungo"
+    if not codice_abilitazione(riga["abilitazione"]):
+        return "nome dell'abilitazione senza lettere né cifre"
+    if riga["credenziale"] == "ex_inpdap" and not ha_credenziale:
+        return "nessuna credenziale ex Inpdap per questo codice fiscale"
+    if riga["credenziale"] == "pin" and not ha_pin:
+        return "nessun PIN attivo per questo codice fiscale"
+    return ""
+
+
 def importa_abilitazioni(
     handle: IO[str], *, nome: str = "abilitazioni", lotto: int = 1000, rapporto: Any = None
 ) -> EsitoImportazione:
@@ -195,29 +212,23 @@ def importa_abilitazioni(
         for numero, riga in righe:
             esito.lette += 1
             codice = normalizza_codice_fiscale(riga["codice_fiscale"])
-            motivo = ""
-            if riga["credenziale"] not in ("ex_inpdap", "pin"):
-                motivo = f"credenziale sconosciuta: {riga['credenziale']!r} (ammesse: ex_inpdap, pin)"
-            elif riga["ente_codice_fiscale"] not in enti:
-                motivo = f"Ente {riga['ente_codice_fiscale']!r} non presente nel registro"
-            elif not riga["abilitazione"] or len(riga["abilitazione"]) > 150:
-                motivo = "nome dell'abilitazione vuoto o troppo lungo"
-            elif riga["credenziale"] == "ex_inpdap" and codice not in credenziali:
-                motivo = "nessuna credenziale ex Inpdap per questo codice fiscale"
-            elif riga["credenziale"] == "pin" and codice not in pins:
-                motivo = "nessun PIN attivo per questo codice fiscale"
+            motivo = _motivo_dello_scarto(
+                riga, codice in credenziali, codice in pins, riga["ente_codice_fiscale"] in enti
+            )
             if motivo:
                 esito.scarta(Scarto(nome, numero, riga["codice_fiscale"], motivo))
                 continue
             ente_id = enti[riga["ente_codice_fiscale"]]
+            # The file names the abilitazione as the catalogue of the circolare does; the key is that name's.
+            voce = {
+                "ente_id": ente_id,
+                "nome": riga["abilitazione"],
+                "codice": codice_abilitazione(riga["abilitazione"]),
+            }
             if riga["credenziale"] == "ex_inpdap":
-                nuove.append(
-                    AbilitazioneDetenuta(
-                        credenziale_ex_inpdap_id=credenziali[codice], ente_id=ente_id, nome=riga["abilitazione"]
-                    )
-                )
+                nuove.append(AbilitazioneDetenuta(credenziale_ex_inpdap_id=credenziali[codice], **voce))
             else:
-                nuove.append(AbilitazioneDetenuta(pin_id=pins[codice], ente_id=ente_id, nome=riga["abilitazione"]))
+                nuove.append(AbilitazioneDetenuta(pin_id=pins[codice], **voce))
         with transaction.atomic():
             prima = AbilitazioneDetenuta.objects.count()
             AbilitazioneDetenuta.objects.bulk_create(nuove, ignore_conflicts=True)

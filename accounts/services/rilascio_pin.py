@@ -260,7 +260,7 @@ def _pin_nuovo(*, user: User, codice_hash: str, origine: str) -> PIN:
     if vecchio is not None:
         AbilitazioneDetenuta.objects.bulk_create(
             [
-                AbilitazioneDetenuta(pin=pin, ente_id=a.ente_id, nome=a.nome, dal=a.dal)
+                AbilitazioneDetenuta(pin=pin, ente_id=a.ente_id, codice=a.codice, nome=a.nome, dal=a.dal)
                 for a in AbilitazioneDetenuta.objects.filter(pin=vecchio)
             ]
         )

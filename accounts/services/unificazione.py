@@ -103,8 +103,8 @@ def unificazione_esegui(
     )
     AbilitazioneDetenuta.objects.bulk_create(
         [
-            AbilitazioneDetenuta(pin=pin, ente_id=ente_id, nome=nome, dal=dal)
-            for (ente_id, nome), dal in sorted(abilitazioni.items())
+            AbilitazioneDetenuta(pin=pin, ente_id=ente_id, codice=codice, nome=detenuta.nome, dal=detenuta.dal)
+            for (ente_id, codice), detenuta in sorted(abilitazioni.items())
         ]
     )
     credenziale.unificata_il = adesso
