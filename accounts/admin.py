@@ -11,8 +11,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.db.models import Count, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -43,7 +45,7 @@ from inps_portal.errori import ErroreDominio
 
 
 @admin.register(Regione)
-class RegioneAdmin(admin.ModelAdmin):
+class RegioneAdmin(admin.ModelAdmin[Regione]):
     list_display = ["nome", "codice_istat", "numero_province"]
     search_fields = ["nome", "codice_istat"]
 
@@ -52,19 +54,29 @@ class RegioneAdmin(admin.ModelAdmin):
 
     @admin.display(description="province", ordering="_province")
     def numero_province(self, obj: Regione) -> int:
-        return obj._province  # type: ignore[attr-defined]
+        return int(obj._province)  # type: ignore[attr-defined]
 
 
 @admin.register(Provincia)
-class ProvinciaAdmin(admin.ModelAdmin):
+class ProvinciaAdmin(admin.ModelAdmin[Provincia]):
     list_display = ["nome", "sigla", "codice_istat", "regione"]
     list_filter = ["regione"]
     search_fields = ["nome", "sigla", "codice_istat"]
     list_select_related = ["regione"]
 
 
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GruppoAdmin(SolaLettura, DjangoGroupAdmin):
+    """A group is a role (``accounts.roles``), with the permissions each app declares for it: read here, never edited.
+    Deleting or renaming one would take the role from all its members with no event; roles change only through the
+    role services (the "Ruoli" page of a person)."""
+
+
 @admin.register(Comune)
-class ComuneAdmin(admin.ModelAdmin):
+class ComuneAdmin(admin.ModelAdmin[Comune]):
     list_display = [
         "nome",
         "provincia",
@@ -93,7 +105,7 @@ class ComuneAdmin(admin.ModelAdmin):
         return getattr(obj, "sede_nome", None) or "—"
 
 
-class PrestazioniInline(admin.TabularInline):
+class PrestazioniInline(admin.TabularInline[Any, Struttura]):
     model = Struttura.prestazioni.through
     extra = 0
     verbose_name = "prestazione di competenza"
@@ -103,7 +115,7 @@ class PrestazioniInline(admin.TabularInline):
 
 
 @admin.register(Struttura)
-class StrutturaAdmin(admin.ModelAdmin):
+class StrutturaAdmin(admin.ModelAdmin[Struttura]):
     list_display = ["nome", "codice", "tipo", "regione", "provincia", "pec", "attiva"]
     list_filter = ["tipo", "attiva", "regione"]
     search_fields = ["nome", "codice", "provincia__nome", "regione__nome"]
@@ -113,7 +125,7 @@ class StrutturaAdmin(admin.ModelAdmin):
     inlines = [PrestazioniInline]
 
 
-class MembroTeamInline(SolaLettura, admin.TabularInline):
+class MembroTeamInline(SolaLettura, admin.TabularInline[MembroTeam, Team]):
     model = MembroTeam
     fk_name = "team"
     fields = readonly_fields = ("user", "dal", "assegnato_da")
@@ -124,7 +136,7 @@ class MembroTeamInline(SolaLettura, admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(SolaLettura, admin.ModelAdmin):
+class TeamAdmin(SolaLettura, admin.ModelAdmin[Team]):
     """Read only: teams come with their structures (``registro_carica``), members through ``team_assegna`` and
     ``team_revoca``, never by hand."""
 
@@ -140,17 +152,17 @@ class TeamAdmin(SolaLettura, admin.ModelAdmin):
 
     @admin.display(description="membri", ordering="_membri")
     def numero_membri(self, obj: Team) -> int:
-        return obj._membri  # type: ignore[attr-defined]
+        return int(obj._membri)  # type: ignore[attr-defined]
 
 
 @admin.register(Prestazione)
-class PrestazioneAdmin(admin.ModelAdmin):
+class PrestazioneAdmin(admin.ModelAdmin[Prestazione]):
     list_display = ["nome", "codice"]
     search_fields = ["nome", "codice"]
 
 
 @admin.register(Ente)
-class EnteAdmin(admin.ModelAdmin):
+class EnteAdmin(admin.ModelAdmin[Ente]):
     list_display = ["nome", "codice_fiscale", "comune", "sede_competente_nome", "pec", "attivo"]
     list_filter = ["attivo", "comune__provincia__regione"]
     search_fields = ["nome", "codice_fiscale", "comune__nome"]
@@ -197,7 +209,7 @@ class RuoloForm(forms.Form):
 
 
 @admin.register(EventoRuolo)
-class EventoRuoloAdmin(SolaLettura, admin.ModelAdmin):
+class EventoRuoloAdmin(SolaLettura, admin.ModelAdmin[EventoRuolo]):
     list_display = ["quando", "user", "ruolo", "azione", "descrizione", "chi"]
     list_filter = ["azione", "ruolo", "quando"]
     search_fields = ["user__codice_fiscale", "user__cognome"]
@@ -208,12 +220,12 @@ class UserChangeFormDelPortale(UserChangeForm):  # type: ignore[type-arg]
     codice_fiscale = CodiceFiscaleField()
 
 
-class UserCreationFormDelPortale(AdminUserCreationForm):  # type: ignore[type-arg]
+class UserCreationFormDelPortale(AdminUserCreationForm):
     codice_fiscale = CodiceFiscaleField()
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[Any]):
     form = UserChangeFormDelPortale
     add_form = UserCreationFormDelPortale
     ordering = ["cognome", "nome"]
@@ -247,7 +259,7 @@ class UserAdmin(DjangoUserAdmin):
                 ruolo, organizzazione = Ruolo(form.cleaned_data["ruolo"]), form.cleaned_data["organizzazione"]
                 servizio = ruolo_assegna if form.cleaned_data["azione"] == "assegna" else ruolo_revoca
                 try:
-                    servizio(user=persona, ruolo=ruolo, organizzazione=organizzazione, chi=request.user)  # type: ignore[arg-type]
+                    servizio(user=persona, ruolo=ruolo, organizzazione=organizzazione, chi=request.user)
                 except ErroreDominio as exc:
                     form.add_error(None, str(exc))
                 else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import PurePath
 from typing import Any
 
@@ -36,14 +35,13 @@ from accounts.services.rilascio_pin import RilascioNonAmmesso, pin_rilascia_spor
 from accounts.services.scadenza import scadenza_imposta
 from accounts.services.unificazione import GiaUnificata, unificazione_esegui
 from accounts.validators import normalizza_codice_fiscale
-from inps_portal.admin_mixins import SolaLettura
+from inps_portal.admin_mixins import CODA_CHANGE_LIST, CodaDaDecidere, RifiutoForm, SolaLettura
+from inps_portal.audit import lettura_registra
 from inps_portal.rete import indirizzo_cliente
-
-logger = logging.getLogger(__name__)
 
 
 @admin.register(ScadenzaPinOnline)
-class ScadenzaPinOnlineAdmin(admin.ModelAdmin):
+class ScadenzaPinOnlineAdmin(admin.ModelAdmin[ScadenzaPinOnline]):
     """Central staff set a new deadline; the previous ones stay as history (nothing is edited or deleted)."""
 
     list_display = ["data", "motivo", "impostata_da", "impostata_il"]
@@ -82,6 +80,12 @@ class CredenzialiPerTerritorio:
         user = request.user
         return not user.is_superuser and Ruolo.PERSONALE_SEDE in ruoli_di(user)  # type: ignore[arg-type]
 
+    def _solo_allo_sportello(self, request: HttpRequest) -> None:
+        """The counter is the Sede's: its staff issue, convert and unify for the person in front of them; the
+        portal's administrators, who read everything, do none of it (a 404, as for what is not theirs)."""
+        if not (request.user.has_perm("accounts.sportello_credenziali") and self._e_sede(request)):
+            raise Http404
+
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[Any], search_term: str) -> Any:
         codice = normalizza_codice_fiscale(search_term)
         if self._e_sede(request) and len(codice) == 16:
@@ -91,11 +95,8 @@ class CredenzialiPerTerritorio:
                 request.session[SESSIONE_PERSONE_ALLO_SPORTELLO] = [codice, *allo_sportello][
                     :PERSONE_ALLO_SPORTELLO_MASSIME
                 ]
-            logger.info(
-                "ricerca di una persona allo sportello",
-                extra={"modello": self.model._meta.model_name, "operatore_id": request.user.pk},
-            )
-            tutte = self.model._default_manager.all()  # type: ignore[attr-defined]
+            lettura_registra(request, cosa="ricerca di una persona allo sportello", oggetto=self.model)
+            tutte = self.model._default_manager.all()
             return tutte.filter(**{f"{self.campo_persona}__codice_fiscale": codice}), False
         return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
 
@@ -117,21 +118,18 @@ class CredenzialiPerTerritorio:
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         risposta: HttpResponse = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
-        logger.info(
-            "lettura di credenziali personali",
-            extra={"modello": self.model._meta.model_name, "oggetto": object_id, "operatore_id": request.user.pk},  # type: ignore[attr-defined]
-        )
+        lettura_registra(request, cosa="lettura di credenziali personali", oggetto=self.model, chiave=object_id)
         return risposta
 
 
-class AbilitazioneInline(SolaLettura, admin.TabularInline):
+class AbilitazioneInline(SolaLettura, admin.TabularInline[AbilitazioneDetenuta, Any]):
     model = AbilitazioneDetenuta
     fields = readonly_fields = ("ente", "nome")
     extra = 0
 
 
 @admin.register(PIN)
-class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
+class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin[PIN]):
     list_display = ["user", "tipo", "status", "origine", "creato_il", "sportello"]
     list_filter = ["tipo", "status", "origine"]
     search_fields = ["=user__codice_fiscale"]
@@ -165,8 +163,7 @@ class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
     def rilascia_allo_sportello(self, request: HttpRequest) -> HttpResponse:
         """A new PIN dispositivo for the person at the desk (no PIN, or a lost one), identity document checked; the
         PIN is shown once, to print and hand over."""
-        if not request.user.has_perm("accounts.sportello_credenziali"):
-            raise Http404
+        self._solo_allo_sportello(request)
         form = RilascioSportelloForm(request.POST or None)
         contesto = {
             **self.admin_site.each_context(request),
@@ -207,8 +204,7 @@ class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
         )
 
     def converti_allo_sportello(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not request.user.has_perm("accounts.sportello_credenziali"):
-            raise Http404
+        self._solo_allo_sportello(request)
         pin = get_object_or_404(self.get_queryset(request).select_related("user"), pk=pk)
         form = SportelloForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -238,7 +234,7 @@ class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
 
 
 @admin.register(EventoCredenziale)
-class EventoCredenzialeAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
+class EventoCredenzialeAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin[EventoCredenziale]):
     list_display = ["quando", "tipo", "user", "eseguito_da", "indirizzo_ip"]
     list_filter = ["tipo", "quando"]
     search_fields = ["=user__codice_fiscale"]
@@ -275,7 +271,7 @@ class RilascioSportelloForm(SportelloForm):
 
 
 @admin.register(CredenzialeExInpdap)
-class CredenzialeExInpdapAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin):
+class CredenzialeExInpdapAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin[CredenzialeExInpdap]):
     list_display = ["codice_fiscale", "user", "passweb_abilitato_dal", "unificata_il", "sportello"]
     list_filter = [("unificata_il", admin.EmptyFieldListFilter)]
     search_fields = ["=codice_fiscale"]
@@ -300,8 +296,7 @@ class CredenzialeExInpdapAdmin(CredenzialiPerTerritorio, SolaLettura, admin.Mode
         return [sportello, *super().get_urls()]
 
     def unifica_allo_sportello(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not request.user.has_perm("accounts.sportello_credenziali"):
-            raise Http404
+        self._solo_allo_sportello(request)
         credenziale = get_object_or_404(self.get_queryset(request).select_related("user"), pk=pk)
         form = SportelloForm(request.POST or None)
         contesto = {
@@ -333,26 +328,20 @@ class CredenzialeExInpdapAdmin(CredenzialiPerTerritorio, SolaLettura, admin.Mode
         return TemplateResponse(request, "admin/accounts/sportello.html", {**contesto, "form": form})
 
 
-class RifiutoForm(forms.Form):
-    motivo = forms.CharField(
-        label="Motivo del rifiuto (sarà comunicato alla persona)",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
-        error_messages={"required": "Indichi il motivo del rifiuto."},
-    )
-
-
-class EventoConversioneInline(SolaLettura, admin.TabularInline):
+class EventoConversioneInline(SolaLettura, admin.TabularInline[EventoConversione, RichiestaConversione]):
     model = EventoConversione
     fields = readonly_fields = ("quando", "da", "a", "chi", "motivo")
     extra = 0
 
 
-class RichiestaDiSedeAdmin(SolaLettura, admin.ModelAdmin):
+class RichiestaDiSedeAdmin(CodaDaDecidere, SolaLettura, admin.ModelAdmin[Any]):
     """The queue of a Sede for requests sent online with a signed form and an identity document (conversion of the
     PIN, a new PIN dispositivo): only the requests addressed to the Sedi the staff member works for; the documents
-    opened by them alone, each opening logged; approve, or reject with a reason, through the workflow's service."""
+    opened by them alone, each opening logged; approve, or reject with a reason, through the workflow's service. The
+    queue opens on the requests still to be decided ("inviata")."""
 
+    stati_in_corso: tuple[str, ...] = ("inviata",)
+    change_list_template = CODA_CHANGE_LIST
     permesso_decisione = ""
     template_decisione = ""
     errore_dominio: type[Exception] = Exception
@@ -398,20 +387,14 @@ class RichiestaDiSedeAdmin(SolaLettura, admin.ModelAdmin):
         return get_object_or_404(self.get_queryset(request), pk=pk)
 
     def documento(self, request: HttpRequest, pk: int, quale: str) -> HttpResponse:
-        """Serve an uploaded document to the staff of the Sede that reviews it, and to nobody else."""
-        richiesta = self._richiesta(request, pk)
+        """Serve an uploaded document (an identity document among them) to the staff of the Sede that reviews it, and
+        to nobody else: the administrators who read the queue do not open the documents."""
+        sedi = organizzazioni_di(request.user, Ruolo.PERSONALE_SEDE)  # type: ignore[arg-type]
+        richiesta = get_object_or_404(self.model._default_manager.filter(sede__in=sedi), pk=pk)
         campo = {"modulo": richiesta.modulo_firmato, "identita": richiesta.documento_identita}.get(quale)
         if campo is None:
             raise Http404
-        logger.info(
-            "accesso a un documento personale",
-            extra={
-                "modello": self.model._meta.model_name,
-                "richiesta_id": richiesta.pk,
-                "documento": quale,
-                "operatore_id": request.user.pk,
-            },
-        )
+        lettura_registra(request, cosa="accesso a un documento personale", oggetto=richiesta, documento=quale)
         with campo.open("rb") as handle:
             contenuto = handle.read()
         tipo = (
@@ -491,7 +474,7 @@ class RichiestaConversioneAdmin(RichiestaDiSedeAdmin):
         conversione_decidi(richiesta_id=richiesta.pk, chi=chi, approvata=approvata, motivo=motivo)
 
 
-class EventoRichiestaPinInline(SolaLettura, admin.TabularInline):
+class EventoRichiestaPinInline(SolaLettura, admin.TabularInline[EventoRichiestaPin, RichiestaPin]):
     model = EventoRichiestaPin
     fields = readonly_fields = ("quando", "da", "a", "chi", "motivo")
     extra = 0

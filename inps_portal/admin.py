@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
@@ -14,6 +12,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from inps_portal.admin_mixins import SolaLettura
+from inps_portal.audit import lettura_registra
 from inps_portal.pdf import risposta_documento
 from inps_portal.pec import services
 from inps_portal.pec.arrivo import AZIONI_DI_SMISTAMENTO
@@ -26,8 +25,6 @@ from inps_portal.pec.models import (
     RicevutaPEC,
 )
 
-logger = logging.getLogger(__name__)
-
 
 class ProvaPECForm(forms.Form):
     indirizzo = forms.EmailField(
@@ -37,13 +34,13 @@ class ProvaPECForm(forms.Form):
     )
 
 
-class DestinatarioInline(SolaLettura, admin.TabularInline):
+class DestinatarioInline(SolaLettura, admin.TabularInline[DestinatarioPEC, MessaggioPEC]):
     model = DestinatarioPEC
     fields = readonly_fields = ("indirizzo", "status", "errore", "aggiornato_il")
     extra = 0
 
 
-class RicevutaInline(SolaLettura, admin.TabularInline):
+class RicevutaInline(SolaLettura, admin.TabularInline[RicevutaPEC, MessaggioPEC]):
     model = RicevutaPEC
     fields = readonly_fields = ("tipo", "consegna", "data_evento", "errore_esteso", "identificativo", "scarica")
     extra = 0
@@ -53,7 +50,7 @@ class RicevutaInline(SolaLettura, admin.TabularInline):
         return _link_grezzo(obj)
 
 
-class EventoInline(SolaLettura, admin.TabularInline):
+class EventoInline(SolaLettura, admin.TabularInline[EventoPEC, MessaggioPEC]):
     model = EventoPEC
     fields = readonly_fields = ("quando", "da", "a", "motivo")
     extra = 0
@@ -65,7 +62,7 @@ def _link_grezzo(obj: RicevutaPEC) -> str:
 
 
 @admin.register(MessaggioPEC)
-class MessaggioPECAdmin(SolaLettura, admin.ModelAdmin):
+class MessaggioPECAdmin(SolaLettura, admin.ModelAdmin[MessaggioPEC]):
     list_display = ["oggetto", "status", "numero_destinatari", "creato_il", "inviato_il", "tentativi", "modello"]
     list_filter = ["status", "modello", "creato_il"]
     date_hierarchy = "creato_il"
@@ -121,7 +118,7 @@ class MessaggioPECAdmin(SolaLettura, admin.ModelAdmin):
 
     @admin.display(description="destinatari", ordering="_destinatari")
     def numero_destinatari(self, obj: MessaggioPEC) -> int:
-        return obj._destinatari  # type: ignore[attr-defined]
+        return int(obj._destinatari)  # type: ignore[attr-defined]
 
     @admin.action(description="Invia di nuovo i messaggi falliti selezionati", permissions=["view"])
     def invia_di_nuovo(self, request: HttpRequest, queryset: QuerySet[MessaggioPEC]) -> None:
@@ -141,7 +138,7 @@ class MessaggioPECAdmin(SolaLettura, admin.ModelAdmin):
 
 
 @admin.register(RicevutaPEC)
-class RicevutaPECAdmin(SolaLettura, admin.ModelAdmin):
+class RicevutaPECAdmin(SolaLettura, admin.ModelAdmin[RicevutaPEC]):
     list_display = ["tipo", "esito", "consegna", "messaggio", "data_evento", "ricevuta_il", "scarica"]
     list_filter = ["esito", "tipo", "ricevuta_il"]
     date_hierarchy = "ricevuta_il"
@@ -187,7 +184,7 @@ class RicevutaPECAdmin(SolaLettura, admin.ModelAdmin):
         return response
 
 
-class AllegatoInArrivoInline(SolaLettura, admin.TabularInline):
+class AllegatoInArrivoInline(SolaLettura, admin.TabularInline[AllegatoPECInArrivo, PECInArrivo]):
     model = AllegatoPECInArrivo
     fields = readonly_fields = ("nome", "firma", "firmatario", "codice_fiscale_firmatario", "emittente", "scarica")
     extra = 0
@@ -212,7 +209,7 @@ def descrivi_firma(allegato: AllegatoPECInArrivo) -> str:
 
 
 @admin.register(PECInArrivo)
-class PECInArrivoAdmin(SolaLettura, admin.ModelAdmin):
+class PECInArrivoAdmin(SolaLettura, admin.ModelAdmin[PECInArrivo]):
     """What arrived in INPS's mailboxes; by default what still waits to be sorted ("da smistare")."""
 
     list_display = ["ricevuta_il", "casella", "mittente", "oggetto", "certificata", "status", "motivo"]
@@ -256,8 +253,9 @@ class PECInArrivoAdmin(SolaLettura, admin.ModelAdmin):
     show_full_result_count = False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, object] | None = None) -> HttpResponse:
-        # The list opens on what waits to be sorted; the filter shows the rest.
-        if not request.GET and request.method == "GET":
+        # The list opens on what waits to be sorted; the filter shows the rest. Whoever may not read it gets the 403
+        # first, not a redirect to a list they cannot see.
+        if not request.GET and request.method == "GET" and self.has_view_or_change_permission(request):
             return redirect(f"{request.path}?status__exact={PECInArrivo.Status.DA_SMISTARE}")
         return super().changelist_view(request, extra_context)
 
@@ -281,7 +279,7 @@ class PECInArrivoAdmin(SolaLettura, admin.ModelAdmin):
 
     def grezzo(self, request: HttpRequest, pk: int) -> HttpResponse:
         pec = self._pec(request, pk)
-        logger.info("lettura di una PEC in arrivo", extra={"pec_id": pec.pk, "operatore_id": request.user.pk})
+        lettura_registra(request, cosa="lettura di una PEC in arrivo", oggetto=pec)
         response = HttpResponse(bytes(pec.grezzo), content_type="message/rfc822")
         response["Content-Disposition"] = f'attachment; filename="pec-in-arrivo-{pec.pk}.eml"'
         response["Cache-Control"] = "no-store"
@@ -290,8 +288,5 @@ class PECInArrivoAdmin(SolaLettura, admin.ModelAdmin):
     def allegato(self, request: HttpRequest, pk: int, allegato: int) -> HttpResponse:
         pec = self._pec(request, pk)
         parte = get_object_or_404(AllegatoPECInArrivo, pk=allegato, pec=pec)
-        logger.info(
-            "lettura di un allegato di PEC in arrivo",
-            extra={"pec_id": pec.pk, "allegato_id": parte.pk, "operatore_id": request.user.pk},
-        )
+        lettura_registra(request, cosa="lettura di un allegato di PEC in arrivo", oggetto=pec, allegato_id=parte.pk)
         return risposta_documento(bytes(parte.contenuto), parte.nome)

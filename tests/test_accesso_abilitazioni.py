@@ -1,27 +1,29 @@
 """Every URL of the abilitazioni app and of its admin, for every role: what is not theirs is a 404.
 
-The URLs are read from the resolver, not listed by hand: a new URL without an expectation here fails the test. A
-403 remains only where the role may not do that kind of thing at all (editing the catalogue for a Sede's staff, adding
-or deleting requests that nobody adds or deletes by hand): it says nothing about any organisation's objects.
+The URLs are read from the resolver (``tests/accesso.py``), not listed by hand: a new URL without an expectation here
+fails the test (and ``test_accesso_portale.py`` checks that every URL of the portal is in some walk). A 403 remains
+only where the role may not do that kind of thing at all (editing the catalogue for a Sede's staff, adding or deleting
+requests that nobody adds or deletes by hand): it says nothing about any organisation's objects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from abilitazioni.models import Abilitazione, RichiestaInstradata
 from abilitazioni.services import richiesta_crea
 from accounts.models import PIN, Comune, User
 from accounts.roles import Ruolo
-from tests.factories import PDF_MINIMO, EnteFactory, UserFactory, modulo_consegnato, nel_team, personale_inps
-from tests.test_unificazione import crea_pin
+from accounts.services.ruoli import ruolo_assegna
+from inps_portal.pec.models import PECInArrivo
+from tests import accesso
+from tests.factories import PDF_MINIMO, EnteFactory, UserFactory, crea_pin, modulo_consegnato, nel_team, personale_inps
 
 pytestmark = pytest.mark.django_db
 
@@ -108,34 +110,69 @@ ATTESI: dict[str, Atteso] = {
     "admin:app_list": _solo_staff(200),
 }
 
+# The people outside the requests' story: nobody logged in (the Area and the back office send to the login; what is
+# POST only is a 405 first), a Direttore regionale (the back office, without the queues' or the catalogue's
+# permissions: the stock 403 on the models' pages, a 404 where the object is looked up first), an operator of a
+# Comune (no Ente, no back office: 404), the portal's administrators (every queue and the catalogue to read, nothing
+# to decide, add or delete). Their status does not depend on the allegato.
+ANONIMO, DIRETTORE = "anonimo", "Direttore regionale della Calabria"
+COMUNE, AMMINISTRATORE = "operatore del Comune di Rende", "amministratore del portale"
+ALTRI_RUOLI = (ANONIMO, DIRETTORE, COMUNE, AMMINISTRATORE)
+ATTESI_DEGLI_ALTRI: dict[str, tuple[int, int, int, int]] = {
+    "area_enti": (302, 404, 404, 404),
+    "abilitazioni_richieste": (302, 404, 404, 404),
+    "abilitazioni_ritira": (405, 405, 405, 405),
+    "abilitazioni_modulo": (302, 404, 404, 404),
+    "abilitazioni_modulo_firmato": (405, 405, 405, 405),
+    "modulistica": (200, 200, 200, 200),
+    "modulistica_allegato": (200, 200, 200, 200),
+    "admin:abilitazioni_richiestainstradata_changelist": (302, 403, 404, 200),
+    "admin:abilitazioni_richiestainstradata_add": (302, 403, 404, 403),
+    "admin:abilitazioni_richiestainstradata_change": (302, 403, 404, 200),
+    "admin:abilitazioni_richiestainstradata_history": (302, 404, 404, 200),
+    "admin:abilitazioni_richiestainstradata_decidi": (302, 404, 404, 404),
+    "admin:abilitazioni_richiestainstradata_modulo": (302, 404, 404, 200),
+    "admin:abilitazioni_richiestainstradata_modulo_firmato": (302, 404, 404, 200),
+    "admin:abilitazioni_richiestainstradata_smista": (302, 404, 404, 404),
+    "admin:abilitazioni_richiestainstradata_delete": (302, 404, 404, 403),
+    "admin:abilitazioni_abilitazione_changelist": (302, 403, 404, 200),
+    "admin:abilitazioni_abilitazione_add": (302, 403, 404, 200),
+    "admin:abilitazioni_abilitazione_change": (302, 403, 404, 200),
+    "admin:abilitazioni_abilitazione_history": (302, 403, 404, 200),
+    "admin:abilitazioni_abilitazione_delete": (302, 403, 404, 403),
+    "admin:app_list": (302, 404, 404, 200),
+}
+# A member of a Sede's staff who also acts for an Ente and came in with the password: the Area riservata asks for the
+# PIN (403, whatever the request in the address), the back office is their Sede's.
+PERSONALE_E_OPERATORE = "personale di un'altra Sede, operatore di un Ente, entrato con la password"
+AREA_RISERVATA = {"area_enti", "abilitazioni_richieste", "abilitazioni_modulo"}
+TUTTI_I_RUOLI = [*RUOLI, *ALTRI_RUOLI, PERSONALE_E_OPERATORE]
+PERCORSO = accesso.Percorso("abilitazioni", frozenset(ATTESI))
 
-@dataclass(frozen=True)
-class Url:
-    nome: str
-    parametri: tuple[str, ...]
+
+def _atteso(nome: str, ruolo: str, allegato: int | None) -> int:
+    if ruolo in ALTRI_RUOLI:
+        return ATTESI_DEGLI_ALTRI[nome][ALTRI_RUOLI.index(ruolo)]
+    if ruolo == PERSONALE_E_OPERATORE:
+        return 403 if nome in AREA_RISERVATA else ATTESI[nome]("altra Sede", allegato)
+    return ATTESI[nome](ruolo, allegato)
 
 
-def _url_dell_app() -> Iterator[Url]:
-    """The named URLs of the app's views and of the admin of its models, from the resolver."""
-
-    def cammina(patterns: list[Any], namespace: str) -> Iterator[Url]:
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                yield from cammina(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace)
-            elif isinstance(p, URLPattern) and p.name:
-                nome = f"{namespace}{p.name}"
-                parametri = tuple(p.pattern.regex.groupindex)
-                della_app = p.callback.__module__ == "abilitazioni.views" or nome.startswith("admin:abilitazioni_")
-                if della_app or nome == "admin:app_list":  # the app's index in the admin: /admin/abilitazioni/
-                    yield Url(nome, parametri)
-
-    return cammina(get_resolver().url_patterns, "")
+def _url_dell_app() -> list[accesso.Url]:
+    """The named URLs of the app's views and of the admin of its models, and the app's index in the admin."""
+    return [
+        url
+        for nome, url in accesso.url_con_nome().items()
+        if url.modulo_della_vista == "abilitazioni.views"
+        or nome.startswith("admin:abilitazioni_")
+        or nome == "admin:app_list"
+    ]
 
 
 def test_every_url_of_the_app_has_an_expectation() -> None:
     nomi = {u.nome for u in _url_dell_app()}
     # The admin's bare "<object_id>/" redirect has no name of its own: it is walked below as the change page's prefix.
-    assert nomi == set(ATTESI)
+    assert nomi == set(ATTESI) == set(ATTESI_DEGLI_ALTRI)
 
 
 @pytest.fixture
@@ -157,45 +194,66 @@ def scena(registro: None) -> dict[str, Any]:
     persone: dict[str, User] = {PROPRIETARIO: proprietario, ALTRO_ENTE: altro}
     persone |= {nome: personale_inps(ruolo, codice) for nome, (ruolo, codice) in STAFF.items()}
     nel_team(persone["Direzione regionale competente"], "DR-18")  # allegato 3 goes to its team
+    operatore_comune = UserFactory.create()
+    ruolo_assegna(user=operatore_comune, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=ente.comune)
+    personale_e_operatore = personale_inps(Ruolo.PERSONALE_SEDE, "ST-RM")
+    ruolo_assegna(user=personale_e_operatore, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=ente_romano)
+    persone |= {
+        PERSONALE_E_OPERATORE: personale_e_operatore,
+        DIRETTORE: personale_inps(Ruolo.DIRETTORE, "DR-18"),
+        COMUNE: operatore_comune,
+        AMMINISTRATORE: UserFactory.create(is_staff=True, is_superuser=True),
+    }
     return {
-        "persone": persone,
+        "persone": {ANONIMO: None, **persone},
         "instradate": {i.allegato: i for i in richiesta.instradate.all()},
         "romana": romana.instradate.get(),
         "abilitazione": Abilitazione.objects.get(nome="PassWeb"),
     }
 
 
-def _indirizzi(url: Url, scena: dict[str, Any]) -> Iterator[tuple[str, int | None]]:
-    if not url.parametri:
-        yield reverse(url.nome), None
-    elif url.parametri == ("app_label",):
-        yield reverse(url.nome, kwargs={"app_label": "abilitazioni"}), None
-    elif url.parametri == ("allegato",):
-        for allegato in (2, 3, 4, 5):
-            yield reverse(url.nome, kwargs={"allegato": allegato}), None
-    elif "abilitazione_" in url.nome:
-        yield reverse(url.nome, args=[scena["abilitazione"].pk]), None
-    else:
-        for allegato, instradata in scena["instradate"].items():
-            yield reverse(url.nome, args=[instradata.pk]), allegato
+def _indirizzi(scena: dict[str, Any]) -> accesso.Scena:
+    """Every routed request of the scene's request (one per allegato) and one entry of the catalogue; the app's index;
+    the four blank moduli; the PECs of the scene, filed already, so that there is nothing to sort for anyone."""
+    instradate = list(scena["instradate"].values())
+    return accesso.Scena(
+        oggetti={"abilitazioni.richiestainstradata": instradate, "abilitazioni.abilitazione": scena["abilitazione"]},
+        valori={
+            "pk": instradate,
+            "app_label": "abilitazioni",
+            "allegato": [2, 3, 4, 5],
+            "pec": list(PECInArrivo.objects.filter(status=PECInArrivo.Status.SMISTATA)),
+        },
+    )
 
 
-@pytest.mark.parametrize("ruolo", RUOLI)
+def _allegato(url: accesso.Url, argomenti: dict[str, Any], scena: dict[str, Any]) -> int | None:
+    """The allegato of the routed request the address is about; None for the addresses of anything else."""
+    if url.modello not in (None, "abilitazioni.richiestainstradata"):
+        return None
+    allegati = {i.pk: allegato for allegato, i in scena["instradate"].items()}
+    return allegati.get(argomenti.get("pk", argomenti.get("object_id")))
+
+
+@pytest.mark.parametrize("ruolo", TUTTI_I_RUOLI)
 def test_each_role_gets_what_is_theirs_and_a_404_for_the_rest(
     client: Client, scena: dict[str, Any], ruolo: str
 ) -> None:
-    client.force_login(scena["persone"][ruolo])
-    ottenuti, attesi = {}, {}
+    accesso.entra(client, scena["persone"][ruolo], con_pin=ruolo in OPERATORI)
+    attesi: dict[str, int] = {}
+    nude: dict[str, int] = {}
+    indirizzi = _indirizzi(scena)
     for url in _url_dell_app():
-        for indirizzo, allegato in _indirizzi(url, scena):
-            ottenuti[indirizzo] = client.get(indirizzo).status_code
-            attesi[indirizzo] = ATTESI[url.nome](ruolo, allegato)
+        for indirizzo, argomenti in accesso.indirizzi(url, indirizzi):
+            attesi[indirizzo] = _atteso(url.nome, ruolo, _allegato(url, argomenti, scena))
             if url.nome == "admin:abilitazioni_richiestainstradata_change":
-                # The admin's bare "<object_id>/" redirects to the change page: followed, the same answer.
+                # The admin's bare "<object_id>/" redirects to the change page: followed, the same answer (for
+                # anonymous people, the login page).
                 nuda = indirizzo.removesuffix("change/")
-                ottenuti[nuda] = client.get(nuda, follow=True).status_code
-                attesi[nuda] = attesi[indirizzo] if ruolo not in OPERATORI else 404
-    assert ottenuti == attesi
+                nude[nuda] = 200 if ruolo == ANONIMO else 404 if ruolo in OPERATORI else attesi[indirizzo]
+    ottenuti = accesso.stati(client, attesi)
+    ottenuti |= {nuda: client.get(nuda, follow=True).status_code for nuda in nude}
+    accesso.confronta(ottenuti, attesi | nude)
 
 
 @pytest.mark.parametrize("ruolo", [r for r in RUOLI if r != PROPRIETARIO])
@@ -290,18 +348,19 @@ def test_each_reading_of_a_request_by_the_office_is_logged(
         for nome in ("change", "decidi", "modulo")
     ]
     client.force_login(scena["persone"]["altra Sede"])
-    with caplog.at_level("INFO", logger="abilitazioni.admin"):
+    with caplog.at_level("INFO", logger="inps_portal.audit"):
         for pagina in pagine:
             assert client.get(pagina).status_code == 404
-    assert not [r for r in caplog.records if r.name == "abilitazioni.admin"]
+    assert not [r for r in caplog.records if r.name == "inps_portal.audit"]
     sede = scena["persone"]["Sede competente"]
     client.force_login(sede)
-    with caplog.at_level("INFO", logger="abilitazioni.admin"):
+    with caplog.at_level("INFO", logger="inps_portal.audit"):
         for pagina in pagine:
             assert client.get(pagina).status_code == 200
-    letture = [r for r in caplog.records if r.name == "abilitazioni.admin"]
+    letture = [r for r in caplog.records if r.name == "inps_portal.audit"]
     assert len(letture) == 3
-    assert {(str(r.instradata_id), r.operatore_id) for r in letture} == {(str(instradata.pk), sede.pk)}  # type: ignore[attr-defined]
+    atteso = {(f"abilitazioni.richiestainstradata:{instradata.pk}", sede.pk)}
+    assert {(r.oggetto, r.operatore_id) for r in letture} == atteso  # type: ignore[attr-defined]
     assert all(scena["persone"][PROPRIETARIO].codice_fiscale not in r.getMessage() for r in letture)
 
 

@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from accounts.models import PIN, EventoCredenziale, ScadenzaPinOnline
 from accounts.roles import Ruolo
-from tests.factories import EnteFactory, UserFactory, personale_inps
-from tests.test_unificazione import crea_credenziale
+from tests.factories import EnteFactory, UserFactory, crea_credenziale, personale_inps
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +79,7 @@ def test_central_staff_set_a_new_deadline_and_the_old_one_stays(client: Client, 
 
 def test_sede_staff_convert_an_online_pin_at_the_counter(client: Client, registro: None, pec_locale: Any) -> None:
     persona = UserFactory.create(password="!", email="persona@example.it")
-    from tests.test_unificazione import crea_pin
+    from tests.factories import crea_pin
 
     pin = crea_pin(persona, [], tipo=PIN.Tipo.ONLINE)
     codice_hash = pin.codice_hash
@@ -113,7 +112,7 @@ def test_a_sede_browses_the_credentials_of_its_territory_and_finds_others_only_b
     client: Client, registro: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     from accounts.models import Comune
-    from tests.test_unificazione import crea_pin
+    from tests.factories import crea_pin
 
     cosentino = UserFactory.create(password="!", cognome="Cosentino")
     crea_pin(cosentino, [(EnteFactory.create(comune=Comune.objects.get(codice_istat="078045")), "Domanda Valore PA")])
@@ -129,11 +128,11 @@ def test_a_sede_browses_the_credentials_of_its_territory_and_finds_others_only_b
     pin_romano = PIN.objects.get(user=romano)
     pagina = reverse("admin:accounts_pin_change", args=[pin_romano.pk])
     assert client.get(pagina).status_code == 404
-    with caplog.at_level("INFO", logger="accounts.admin_credenziali"):
+    with caplog.at_level("INFO", logger="inps_portal.audit"):
         trovati = client.get(elenco, {"q": romano.codice_fiscale}).context["cl"].result_list
         assert [p.user_id for p in trovati] == [romano.pk]
         assert client.get(pagina).status_code == 200
-    letture = [r.getMessage() for r in caplog.records if r.name == "accounts.admin_credenziali"]
+    letture = [r.getMessage() for r in caplog.records if r.name == "inps_portal.audit"]
     assert "ricerca di una persona allo sportello" in letture
     assert "lettura di credenziali personali" in letture
     assert all(romano.codice_fiscale not in r.getMessage() for r in caplog.records)

@@ -6,8 +6,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import django_stubs_ext
 import environ
 from celery.schedules import crontab
+
+# Django's generic classes subscriptable at run time (ModelAdmin[Comune]), as the type checker reads them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -168,6 +172,8 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
+# A fresh authentication is the person's own credential again, never a code sent by e-mail (the PIN is the only key).
+ACCOUNT_REAUTHENTICATION_METHODS = ("password",)
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_MIN_LENGTH = 10
