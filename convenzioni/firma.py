@@ -169,6 +169,26 @@ def verifica_firma_comune(
         raise FirmaNonValida(ALTRE_FIRME)
     firma = firme_pdf[0]
     esito = firme.firme_pdf(dati, radici=radici_attendibili())[0]
+    _controlla_documento(dati, generato, reader, firma, esito, base, impronte_precedenti)
+    _controlla_firmatario(esito, codice_fiscale_atteso, nome_atteso)
+    # (d) nothing but form filling since the generated document, and room left for INPS's signature
+    if firma.docmdp_level == fields.MDPPerm.NO_CHANGES:
+        raise FirmaNonValida(CERTIFICAZIONE_BLOCCANTE)
+    if not _solo_compilazione(reader, base):
+        raise FirmaNonValida(MODIFICHE_NON_AMMESSE)
+    return _verificata(firma.field_name, esito)
+
+
+def _controlla_documento(
+    dati: bytes,
+    generato: bytes,
+    reader: PdfFileReader,
+    firma: EmbeddedPdfSignature,
+    esito: firme.EsitoFirma,
+    base: int,
+    impronte_precedenti: Sequence[str],
+) -> None:
+    """(b) and (a): an intact signature, on exactly the generated document, in the Comune's field."""
     # (b) first the integrity: a file altered after signing is reported as such, wherever the change is
     if not esito.firmato or not esito.integra:
         raise FirmaNonValida(FIRMA_NON_INTEGRA if esito.firmato else _primo(esito.problemi, PDF_ILLEGGIBILE))
@@ -178,10 +198,12 @@ def verifica_firma_comune(
         raise FirmaNonValida(DOCUMENTO_PRECEDENTE if prefissi & set(impronte_precedenti) else DOCUMENTO_DIVERSO)
     if firma.field_name == CAMPO_FIRMA_INPS:
         raise FirmaNonValida(CAMPO_INPS_OCCUPATO)
-    # (b) trust and time
+
+
+def _controlla_firmatario(esito: firme.EsitoFirma, codice_fiscale_atteso: str, nome_atteso: str) -> None:
+    """(b) trust and time, (c) the legal representative on record."""
     if not esito.valida:
         raise FirmaNonValida("La firma del Comune non è valida: " + "; ".join(esito.problemi) + ".")
-    # (c) the legal representative on record
     if not esito.codice_fiscale:
         raise FirmaNonValida(SENZA_CODICE_FISCALE)
     if esito.codice_fiscale != codice_fiscale_atteso:
@@ -191,12 +213,6 @@ def verifica_firma_comune(
             f"{nome_atteso} (codice fiscale {codice_fiscale_atteso}). Se il legale rappresentante è cambiato, "
             "aggiorni prima i dati della convenzione e la firmi di nuovo."
         )
-    # (d) nothing but form filling since the generated document, and room left for INPS's signature
-    if firma.docmdp_level == fields.MDPPerm.NO_CHANGES:
-        raise FirmaNonValida(CERTIFICAZIONE_BLOCCANTE)
-    if not _solo_compilazione(reader, base):
-        raise FirmaNonValida(MODIFICHE_NON_AMMESSE)
-    return _verificata(firma.field_name, esito)
 
 
 def verifica_firme_finali(
@@ -245,7 +261,7 @@ def _firme_del_pdf(dati: bytes) -> tuple[PdfFileReader, list[EmbeddedPdfSignatur
 def _lunghezze_revisioni(reader: PdfFileReader) -> list[int]:
     """Where each revision of the file ends (after its ``%%EOF``), to recognise an older generated document."""
     try:
-        dati = reader.stream.getvalue()  # type: ignore[attr-defined]
+        dati = reader.stream.getvalue()
     except Exception:  # noqa: BLE001 - only a hint for a better message
         return []
     fine, lunghezze = 0, []

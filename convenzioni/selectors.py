@@ -82,6 +82,7 @@ def registro_convenzioni(
     *,
     regione: Regione | int | None = None,
     comune: Comune | int | None = None,
+    comune_nome: str | None = None,
     stato: str | None = None,
     scadenza_dal: dt.date | None = None,
     scadenza_al: dt.date | None = None,
@@ -93,6 +94,8 @@ def registro_convenzioni(
         convenzioni = convenzioni.filter(comune__provincia__regione=regione)
     if comune is not None:
         convenzioni = convenzioni.filter(comune=comune)
+    if comune_nome:
+        convenzioni = convenzioni.filter(comune__nome__icontains=comune_nome.strip())
     if stato:
         convenzioni = convenzioni.filter(stato=stato)
     if scadenza_dal is not None:
@@ -104,6 +107,13 @@ def registro_convenzioni(
         .prefetch_related(Prefetch("figure", queryset=figure_attuali_qs().order_by("ruolo"), to_attr="figure_attuali"))
         .order_by("data_fine", "comune__nome", "pk")
     )
+
+
+def vede_il_registro(user: User) -> bool:
+    """The registry is INPS's: its staff with a territory, central staff and the portal's administrators."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return vede_tutto(user) or bool(ruoli_di(user) & set(RUOLI_INPS_TERRITORIALI))
 
 
 def convenzione_visibile(user: User, pk: int) -> Convenzione:
@@ -131,6 +141,24 @@ def convenzioni_del_comune(user: User, comune: Comune | int) -> QuerySet[Convenz
         .filter(comune=comune)
         .select_related("versione", "direzione", "documento")
         .order_by("-creata_il", "-pk")
+    )
+
+
+def convenzioni_dei_miei_comuni(user: User) -> QuerySet[Convenzione] | None:
+    """The conventions of the Comuni ``user`` works for (Referente, Amministratore utenze, operator), newest first;
+    None for whoever works for no Comune."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    ruoli = [r for r in RUOLI_COMUNE if r in ruoli_di(user)]
+    if not ruoli:
+        return None
+    condizione = Q(pk__in=[])
+    for ruolo in ruoli:
+        condizione |= Q(comune_id__in=organizzazioni_di(user, ruolo).values("pk"))
+    return (
+        Convenzione.objects.filter(condizione)
+        .select_related("comune__provincia", "direzione", "versione")
+        .order_by("comune__nome", "-creata_il", "-pk")
     )
 
 

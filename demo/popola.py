@@ -18,6 +18,7 @@ from abilitazioni.moduli import modulo_compilato_pdf
 from abilitazioni.services import modulo_carica, oggetto_della_pec, richiesta_crea
 from accounts.models import Comune, Ente, Struttura, Team, User
 from accounts.roles import Ruolo
+from accounts.selectors.unificazione import PASSWEB
 from accounts.services.registro import registro_carica
 from accounts.services.ruoli import ruolo_assegna, team_assegna
 
@@ -117,11 +118,15 @@ def demo_popola(*, ripristina: bool = False) -> list[PersonaDemo]:
     mario = User.objects.get(codice_fiscale="RSSMRA78C15D086Z")
     ruolo_assegna(user=mario, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=Ente.objects.get(codice_fiscale="98000000020"))
     _richieste_demo(mario)
+    from demo.convenzioni import demo_convenzioni  # the PUE conventions of Rende and Cosenza
+
+    demo_convenzioni()
     return PERSONE_DEMO
 
 
-# Mario Rossi's requests for abilitazioni, one per office, so that every queue of the demo has something to decide.
-RICHIESTE_DEMO = ["Visualizzazione note di debito Ente", "Domanda Valore PA", "Soggiorni senior"]
+# Mario Rossi's requests for abilitazioni, one per office, so that every queue of the demo has something to decide: by
+# the catalogue's keys (``Abilitazione.codice``), which a rename in the back office does not change.
+RICHIESTE_DEMO = ["visualizzazione-note-di-debito-ente", "domanda-valore-pa", "soggiorni-senior"]
 
 
 def _richieste_demo(mario: User) -> None:
@@ -145,11 +150,11 @@ def _richieste_demo(mario: User) -> None:
     if RichiestaAbilitazioni.objects.filter(user=mario).exists():
         return  # already there, perhaps decided during a demo: left as it is
     ente = Ente.objects.get(codice_fiscale="98000000012")
-    richiesta = richiesta_crea(user=mario, ente=ente, aggiungi=Abilitazione.objects.filter(nome__in=RICHIESTE_DEMO))
+    richiesta = richiesta_crea(user=mario, ente=ente, aggiungi=Abilitazione.objects.filter(codice__in=RICHIESTE_DEMO))
     for instradata in richiesta.instradate.select_related("richiesta__ente"):
         _modulo_demo(instradata, mario)
     # PassWeb, asked and waiting for the Ente's PEC: the operator's page says what the Ente sends, and where.
-    richiesta_crea(user=mario, ente=ente, aggiungi=Abilitazione.objects.filter(nome="PassWeb"))
+    richiesta_crea(user=mario, ente=ente, aggiungi=Abilitazione.objects.filter(codice=PASSWEB))
 
 
 def _modulo_demo(instradata: Any, mario: User) -> None:
@@ -187,20 +192,21 @@ def _modulo_demo(instradata: Any, mario: User) -> None:
     pec_in_arrivo_registra(grezzo=busta, casella=instradata.indirizzo_pec)
 
 
-# Operators of Enti who still hold ex-Inpdap credentials: logging in starts the unification (case a and case b).
+# Operators of Enti who still hold ex-Inpdap credentials: logging in starts the unification (case a and case b). Their
+# abilitazioni by the catalogue's keys.
 EX_INPDAP_PASSWORD = "Inpdap.Demo.2016"  # noqa: S105 - published in the README on purpose, DEBUG only
 PIN_DEMO_CASO_B = "DEMOPINCASOB2345"
 ABILITAZIONI_DEMO = {
     "CNTLNE79B62D086B": (
         "Elena",
         "Conti",
-        ["Denunce contributive - Visualizzazione DMA", "Visualizzazione versamenti Ente"],
+        ["denunce-contributive-visualizzazione-dma", "visualizzazione-versamenti-ente"],
         None,
     ),
     "NRERRT72R11A944W": (
         "Roberto",
         "Neri",
-        ["Domanda Valore PA", "Assistenza domiciliare - profilo Operatore"],
+        ["domanda-valore-pa", "assistenza-domiciliare-profilo-operatore"],
         date(2015, 3, 2),
     ),
 }
@@ -213,6 +219,7 @@ def _credenziali_demo(*, ripristina: bool) -> None:
     from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap, RichiestaConversione, RichiestaPin
 
     ente = Ente.objects.get(codice_fiscale="98000000012")
+    nomi = dict(Abilitazione.objects.values_list("codice", "nome"))  # the names the catalogue gives them today
     hash_legacy = codifica_hash_legacy("sha1", hashlib.sha1(EX_INPDAP_PASSWORD.encode()).hexdigest())  # noqa: S324
     for codice_fiscale, (nome, cognome, abilitazioni, passweb_dal) in ABILITAZIONI_DEMO.items():
         user = User.objects.filter(codice_fiscale=codice_fiscale).first()
@@ -231,7 +238,10 @@ def _credenziali_demo(*, ripristina: bool) -> None:
             codice_fiscale=codice_fiscale, user=user, password_hash=hash_legacy, passweb_abilitato_dal=passweb_dal
         )
         AbilitazioneDetenuta.objects.bulk_create(
-            [AbilitazioneDetenuta(credenziale_ex_inpdap=credenziale, ente=ente, nome=n) for n in abilitazioni]
+            [
+                AbilitazioneDetenuta(credenziale_ex_inpdap=credenziale, ente=ente, codice=c, nome=nomi.get(c, c))
+                for c in abilitazioni
+            ]
         )
         if codice_fiscale == "NRERRT72R11A944W":
             pin = PIN.objects.create(
@@ -240,5 +250,7 @@ def _credenziali_demo(*, ripristina: bool) -> None:
                 tipo=PIN.Tipo.ONLINE,
                 origine=PIN.Origine.PREESISTENTE,
             )
-            AbilitazioneDetenuta.objects.create(pin=pin, ente=ente, nome="Domanda Valore PA")
+            AbilitazioneDetenuta.objects.create(
+                pin=pin, ente=ente, codice="domanda-valore-pa", nome=nomi.get("domanda-valore-pa", "Domanda Valore PA")
+            )
         ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=ente)

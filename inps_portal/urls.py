@@ -18,6 +18,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("abilitazioni.urls")),
+    path("", include("convenzioni.urls")),
     path("admin/", admin.site.urls),
 ]
 

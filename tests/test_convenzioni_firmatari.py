@@ -174,7 +174,7 @@ def servizio_csc(settings: Any) -> Iterator[ServizioCSC]:
         await runner.setup()
         sito = web.TCPSite(runner, "127.0.0.1", 0)
         await sito.start()
-        porta = sito._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        porta = sito._server.sockets[0].getsockname()[1]
         servizio.url = f"http://127.0.0.1:{porta}"
         pronto.set()
 

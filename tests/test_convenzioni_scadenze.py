@@ -23,6 +23,7 @@ from convenzioni.tasks import scadenze as task_scadenze
 from convenzioni.testo import TESTO_QUADRO_2023
 from inps_portal import clock
 from inps_portal.pec.models import MessaggioPEC
+from inps_portal.pec.services import pec_spedisci
 from tests.factories import UserFactory, codice_fiscale_valido
 
 pytestmark = pytest.mark.postgres
@@ -105,7 +106,7 @@ def test_two_runs_at_the_same_moment_send_each_reminder_once(
     registro: None, pec_locale: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     convenzione_attiva()
-    originale = scadenze.pec_spedisci
+    originale = pec_spedisci  # the one the services module imported
 
     def lenta(**kwargs: Any) -> MessaggioPEC:
         messaggio = originale(**kwargs)

@@ -28,6 +28,36 @@ def _controlla(testo: str) -> None:
         raise ConvenzioneNonAmmessa(str(errore)) from errore
 
 
+def versione_controlla_nuova(*, chi: User | None, testo: str, valida_dal: dt.date) -> None:
+    """What ``versione_crea`` refuses, checked without writing (the back office's form asks it before saving)."""
+    if chi is not None and not gestisce_versioni(chi):
+        raise NonAutorizzato(SOLO_DIREZIONE_CENTRALE)
+    _controlla(testo)
+    if VersioneQuadro.objects.filter(valida_dal=valida_dal).exists():
+        raise ConvenzioneNonAmmessa(
+            f"Esiste già una versione in vigore dal {valida_dal:%d/%m/%Y}: indichi un'altra data di decorrenza."
+        )
+
+
+def versione_controlla_modifica(
+    *, chi: User, versione: VersioneQuadro, testo: str | None = None, valida_dal: dt.date | None = None
+) -> None:
+    """What ``versione_modifica`` refuses, checked without writing: above all a version a convention already uses."""
+    if not gestisce_versioni(chi):
+        raise NonAutorizzato(SOLO_DIREZIONE_CENTRALE)
+    usi = Convenzione.objects.filter(versione=versione).count()
+    if usi:
+        raise VersioneInUso(
+            f"La versione {versione.numero} della convenzione quadro è già usata da {usi} "
+            f"{'convenzione' if usi == 1 else 'convenzioni'}: non può più essere modificata. Per cambiare lo schema "
+            "crei una nuova versione, che varrà per le convenzioni generate da quel momento."
+        )
+    if testo is not None:
+        _controlla(testo)
+    if valida_dal is not None and VersioneQuadro.objects.filter(valida_dal=valida_dal).exclude(pk=versione.pk).exists():
+        raise ConvenzioneNonAmmessa(f"Esiste già una versione in vigore dal {valida_dal:%d/%m/%Y}.")
+
+
 @transaction.atomic
 def versione_crea(
     *,
@@ -42,13 +72,7 @@ def versione_crea(
 ) -> VersioneQuadro:
     """A new version of the Convenzione quadro, in force from ``valida_dal``; ``chi`` None is the system (the
     initial data). The conventions already made keep theirs."""
-    if chi is not None and not gestisce_versioni(chi):
-        raise NonAutorizzato(SOLO_DIREZIONE_CENTRALE)
-    _controlla(testo)
-    if VersioneQuadro.objects.filter(valida_dal=valida_dal).exists():
-        raise ConvenzioneNonAmmessa(
-            f"Esiste già una versione in vigore dal {valida_dal:%d/%m/%Y}: indichi un'altra data di decorrenza."
-        )
+    versione_controlla_nuova(chi=chi, testo=testo, valida_dal=valida_dal)
     numero = (VersioneQuadro.objects.aggregate(m=Max("numero"))["m"] or 0) + 1
     versione = VersioneQuadro(
         numero=numero, titolo=titolo, testo=testo, valida_dal=valida_dal, note=note, creata_da=chi
@@ -78,29 +102,27 @@ def versione_modifica(
     titolo: str | None = None,
     valida_dal: dt.date | None = None,
     note: str | None = None,
+    determinazione: str | None = None,
+    determinazione_numero: str | None = None,
+    determinazione_data: dt.date | None = None,
 ) -> VersioneQuadro:
     """Correct a version that no convention uses yet; once used it is frozen: a change is a new version."""
-    if not gestisce_versioni(chi):
-        raise NonAutorizzato(SOLO_DIREZIONE_CENTRALE)
     versione = VersioneQuadro.objects.select_for_update().get(pk=versione_id)
-    usi = Convenzione.objects.filter(versione=versione).count()
-    if usi:
-        raise VersioneInUso(
-            f"La versione {versione.numero} della convenzione quadro è già usata da {usi} "
-            f"{'convenzione' if usi == 1 else 'convenzioni'}: non può più essere modificata. Per cambiare lo schema "
-            "crei una nuova versione, che varrà per le convenzioni generate da quel momento."
-        )
+    versione_controlla_modifica(chi=chi, versione=versione, testo=testo, valida_dal=valida_dal)
     if testo is not None:
-        _controlla(testo)
         versione.testo = testo
     if titolo is not None:
         versione.titolo = titolo
     if valida_dal is not None:
-        if VersioneQuadro.objects.filter(valida_dal=valida_dal).exclude(pk=versione.pk).exists():
-            raise ConvenzioneNonAmmessa(f"Esiste già una versione in vigore dal {valida_dal:%d/%m/%Y}.")
         versione.valida_dal = valida_dal
     if note is not None:
         versione.note = note
+    if determinazione is not None:
+        versione.determinazione = determinazione
+    if determinazione_numero is not None:
+        versione.determinazione_numero = determinazione_numero
+    if determinazione_data is not None:
+        versione.determinazione_data = determinazione_data
     valida(versione, escludi=["creata_da"])
     versione.save()
     return versione

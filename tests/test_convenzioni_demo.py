@@ -1,0 +1,74 @@
+"""The demo's conventions: Rende active, signed by both parties with the demonstration PKI; Cosenza waiting for the
+signature of the demo Director; seeding twice changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from convenzioni import pki_demo, selectors
+from convenzioni.models import Convenzione, DocumentoConvenzione, FirmaConvenzione
+from convenzioni.views import AUTENTICAZIONI_DELLA_SESSIONE, UTENTE_DELLE_AUTENTICAZIONI
+from demo.convenzioni import COSENZA, DIRETTORE, RENDE, SINDACI
+from demo.popola import DEMO_PASSWORD
+from inps_portal import clock
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+@pytest.fixture
+def demo(registro: None, pec_locale: Any, tmp_path: Path, settings: Any) -> None:
+    """The development settings' PKI, in this test's folder: the demo CA trusted as ``local`` trusts it."""
+    settings.DEBUG = True
+    settings.CONVENZIONI_PKCS12_CARTELLA = str(tmp_path / "firme-demo")
+    settings.CONVENZIONI_RADICI_AGGIUNTIVE = [str(tmp_path / "firme-demo" / pki_demo.CA_CERTIFICATO)]
+    settings.FIRME_RADICI_ATTENDIBILI = []
+    call_command("seed_demo")
+
+
+def _di(istat: str) -> Convenzione:
+    return Convenzione.objects.get(comune__codice_istat=istat)
+
+
+def test_rende_is_active_and_cosenza_waits_for_the_demo_director(demo: None) -> None:
+    rende, cosenza = _di(RENDE), _di(COSENZA)
+    assert rende.stato == Convenzione.Stato.ATTIVA
+    assert rende.protocollo
+    firme = dict(FirmaConvenzione.objects.filter(convenzione=rende).values_list("parte", "firmatario_codice_fiscale"))
+    assert firme == {"comune": SINDACI[RENDE].codice_fiscale, "inps": DIRETTORE}
+    assert cosenza.stato == Convenzione.Stato.FIRMATA_COMUNE
+    assert selectors.puo_firmare_per_inps(User.objects.get(codice_fiscale=DIRETTORE), cosenza)
+    assert cosenza.comune_pec.endswith(".example.it")
+    assert cosenza.pec_inps.endswith(".example.it")
+
+
+def test_seeding_twice_changes_nothing(demo: None) -> None:
+    prima = (
+        list(Convenzione.objects.order_by("pk").values_list("pk", "stato", "protocollo")),
+        DocumentoConvenzione.objects.count(),
+    )
+    call_command("seed_demo")
+    dopo = (
+        list(Convenzione.objects.order_by("pk").values_list("pk", "stato", "protocollo")),
+        DocumentoConvenzione.objects.count(),
+    )
+    assert dopo == prima
+
+
+def test_the_demo_director_signs_cosenza_from_its_page(demo: None, client: Client) -> None:
+    entrato = client.post(reverse("login_password"), {"login": DIRETTORE, "password": DEMO_PASSWORD})
+    assert entrato.status_code == 302
+    assert client.session[UTENTE_DELLE_AUTENTICAZIONI]
+    assert client.session[AUTENTICAZIONI_DELLA_SESSIONE][-1]["method"] == "password"
+    cosenza = _di(COSENZA)
+    assert client.post(reverse("convenzione_firma_inps", args=[cosenza.pk])).status_code == 302
+    cosenza.refresh_from_db()
+    assert cosenza.stato == Convenzione.Stato.ATTIVA
+    assert cosenza.attivata_il is not None
+    assert cosenza.attivata_il <= clock.now()
