@@ -91,7 +91,7 @@ class PINBackend(ModelBackend):
 class PasswordBackend(ModelBackend):
     """Django's password login, for the people who have a portal password at all (``ha_password``)."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,

@@ -27,8 +27,8 @@ def voci_menu(request: HttpRequest) -> list[VoceMenu]:
     voci: list[VoceMenu] = [VoceMenu(reverse("cerca_sede"), gettext("Trova la sede competente"))]
     if user is None or not user.is_authenticated:
         return voci
-    ruoli = ruoli_di(user)  # type: ignore[arg-type]
-    if Ruolo.OPERATORE_ENTE in ruoli or pin_attivo(user) is not None:  # type: ignore[arg-type]
+    ruoli = ruoli_di(user)
+    if Ruolo.OPERATORE_ENTE in ruoli or pin_attivo(user) is not None:
         voci.append(VoceMenu(reverse("area_enti"), gettext("Area riservata Amministrazioni ed Enti")))
     if ruoli & RUOLI_COMUNE:
         voci.append(VoceMenu(reverse("area_comune"), gettext("Il mio Comune")))

@@ -53,7 +53,7 @@ class LoginForm(AllauthLoginForm):
         login = self.fields["login"]
         login.label = gettext("Codice fiscale")
         # People type the code with spaces: the 16-character limit applies after normalisation, not before.
-        login.max_length = 64  # type: ignore[attr-defined]
+        login.max_length = 64
         login.validators = []
         login.widget.attrs["maxlength"] = "64"
         login.widget.attrs.update(

@@ -92,7 +92,8 @@ def breakdown(pks: list[int]) -> list[Row]:
 def write_pdf(html: str, variant: str | None) -> bytes | None:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(BASE_DIR)).write_pdf(pdf_variant=variant)
+    pdf: bytes | None = HTML(string=html, base_url=str(BASE_DIR)).write_pdf(pdf_variant=variant)
+    return pdf
 
 
 def _pool_init(barrier: Any, warm_pk: int) -> None:

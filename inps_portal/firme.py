@@ -40,7 +40,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESIndeterminate, AdESSubIndic
 from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
 from pyhanko.sign.fields import enumerate_sig_fields
-from pyhanko.sign.general import SignedDataCerts, extract_certificate_info, get_pyca_cryptography_hash
+from pyhanko.sign.general import SignedDataCerts, extract_certificate_info
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
     PdfSignatureStatus,
@@ -51,6 +51,7 @@ from pyhanko.sign.validation import (
 )
 from pyhanko.sign.validation.generic_cms import collect_timing_info
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from inps_portal import clock
 

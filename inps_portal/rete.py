@@ -22,13 +22,13 @@ def indirizzo_reale(request: HttpRequest) -> str:
     client cannot pick the address the rate limits count."""
     from django.conf import settings
 
-    remoto = request.META.get("REMOTE_ADDR", "")
+    remoto = str(request.META.get("REMOTE_ADDR", ""))
     fidati = [ipaddress.ip_network(rete, strict=False) for rete in settings.PROXY_FIDATI]
     try:
         da_proxy = any(ipaddress.ip_address(remoto) in rete for rete in fidati)
     except ValueError:
         return remoto
-    inoltrato = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    inoltrato = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
     if not da_proxy or not inoltrato:
         return remoto
     # The proxy sets the header to the address it saw; the last entry is the one it wrote.

@@ -85,7 +85,7 @@ def registro(db: None) -> None:
 @pytest.fixture
 def make_user(db: None) -> Callable[..., object]:
     def factory(**kwargs: object) -> object:
-        return UserFactory(**kwargs)
+        return UserFactory.create(**kwargs)
 
     return factory
 

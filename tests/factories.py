@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import TYPE_CHECKING, Literal
 
 import factory
 from codicefiscale import codicefiscale
+from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import Comune, Ente, Struttura, Team, User
+from accounts.hashers import codifica_hash_legacy
+from accounts.models import PIN, AbilitazioneDetenuta, Comune, CredenzialeExInpdap, Ente, Struttura, Team, User
 from accounts.roles import Ruolo
 from accounts.services.ruoli import ruolo_assegna, team_assegna
 from inps_portal import clock
@@ -142,3 +145,36 @@ def modulo_consegnato(richiesta: RichiestaAbilitazioni) -> None:
                 user=instradata.richiesta.user,
                 file=SimpleUploadedFile("modulo-firmato.pdf", PDF_MINIMO),
             )
+
+
+# Documents an upload accepts by their first bytes (the checks read the content, not the name).
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+# Credentials as they were before the unification, for the people of a test.
+PASSWORD_EX_INPDAP = "vecchia-password-gdp"
+
+
+def crea_credenziale(
+    user: User, abilitazioni: list[tuple[Ente, str]], passweb_dal: dt.date | None = None
+) -> CredenzialeExInpdap:
+    hash_legacy = hashlib.sha1(("sale" + PASSWORD_EX_INPDAP).encode()).hexdigest()  # noqa: S324 - the legacy format
+    credenziale = CredenzialeExInpdap.objects.create(
+        codice_fiscale=user.codice_fiscale,
+        user=user,
+        password_hash=codifica_hash_legacy("sha1", hash_legacy, "sale"),
+        passweb_abilitato_dal=passweb_dal,
+    )
+    AbilitazioneDetenuta.objects.bulk_create(
+        [AbilitazioneDetenuta(credenziale_ex_inpdap=credenziale, ente=e, nome=n) for e, n in abilitazioni]
+    )
+    return credenziale
+
+
+def crea_pin(user: User, abilitazioni: list[tuple[Ente, str]], tipo: str = PIN.Tipo.ONLINE) -> PIN:
+    pin = PIN.objects.create(
+        user=user, codice_hash=make_password("VECCHIOPIN234567"), tipo=tipo, origine=PIN.Origine.PREESISTENTE
+    )
+    AbilitazioneDetenuta.objects.bulk_create([AbilitazioneDetenuta(pin=pin, ente=e, nome=n) for e, n in abilitazioni])
+    return pin

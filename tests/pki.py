@@ -181,7 +181,8 @@ def firma_pdf(pdf: bytes, firmatario: Identita, *, campo: str = "Firma") -> byte
         signers.PdfSignatureMetadata(field_name=campo, subfilter=fields.SigSeedSubFilter.PADES),
         signer=_signer(firmatario),
     )
-    return uscita.getvalue()
+    firmato: bytes = uscita.getvalue()
+    return firmato
 
 
 def modifica_pagina(pdf: bytes, testo: str) -> bytes:

@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from accounts.models import PIN, CredenzialeExInpdap
 from inps_portal.pec.models import MessaggioPEC
-from tests.factories import EnteFactory, UserFactory
-from tests.test_unificazione import PASSWORD_EX_INPDAP, crea_credenziale, crea_pin
+from tests.factories import PASSWORD_EX_INPDAP, EnteFactory, UserFactory, crea_credenziale, crea_pin
 
 pytestmark = pytest.mark.django_db
 LOGIN = reverse("account_login")

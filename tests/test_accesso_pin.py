@@ -20,8 +20,7 @@ from accounts import backends
 from accounts.models import PIN, Ente, User
 from accounts.roles import Ruolo
 from accounts.services.ruoli import ruolo_assegna
-from tests.factories import PASSWORD, EnteFactory, UserFactory, personale_inps
-from tests.test_unificazione import PASSWORD_EX_INPDAP, crea_credenziale
+from tests.factories import PASSWORD, PASSWORD_EX_INPDAP, EnteFactory, UserFactory, crea_credenziale, personale_inps
 
 pytestmark = pytest.mark.django_db
 

@@ -15,12 +15,10 @@ from accounts.models import PIN, Comune, RichiestaConversione, User
 from accounts.roles import Ruolo
 from accounts.services.ruoli import ruolo_assegna
 from inps_portal.pec.models import MessaggioPEC
-from tests.factories import EnteFactory, UserFactory, personale_inps
+from tests.factories import JPEG, PDF, EnteFactory, UserFactory, personale_inps
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
 @pytest.fixture

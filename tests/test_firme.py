@@ -15,6 +15,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from django.utils import timezone
+from pyhanko.sign.diff_analysis import ModificationLevel
 
 from inps_portal import clock, firme
 from inps_portal.firme import EsitoFirma
@@ -234,7 +235,7 @@ def test_a_second_signature_is_an_accepted_change_and_the_last_one_is_reported(i
     assert prima.firmatario == "Mario Rossi"
     assert prima.valida
     assert not prima.copre_tutto
-    assert prima.modifiche == firme.MODIFICHE_PER_LIVELLO[firme.ModificationLevel.FORM_FILLING]
+    assert prima.modifiche == firme.MODIFICHE_PER_LIVELLO[ModificationLevel.FORM_FILLING]
     assert prima.contenuto == infra.pdf_firmato
     assert seconda.firmatario == "Anna Bianchi"
     assert seconda.copre_tutto

@@ -198,7 +198,7 @@ def _campi_del_form(form: forms.BaseForm, dati: dict[str, Any]) -> list[str]:
 def _form_della_pagina(risposta: Risposta) -> tuple[dict[str, Any], list[str]]:
     """The valid data of an admin add/change page as it was rendered, and the names of all its inputs (the inlines'
     management forms included)."""
-    contesto = risposta.context  # type: ignore[attr-defined]
+    contesto = risposta.context
     dati: dict[str, Any] = {}
     nomi = _campi_del_form(contesto["adminform"].form, dati)
     for inline in contesto["inline_admin_formsets"]:
@@ -210,7 +210,7 @@ def _form_della_pagina(risposta: Risposta) -> tuple[dict[str, Any], list[str]]:
 
 
 def _modificabile(pagina: Risposta) -> bool:
-    contesto = pagina.context if pagina.status_code == 200 else None  # type: ignore[attr-defined]
+    contesto = pagina.context if pagina.status_code == 200 else None
     if not contesto:
         return False
     permesso = "has_add_permission" if contesto.get("add") else "has_change_permission"
@@ -364,7 +364,7 @@ def _parametri_ostili(
     yield from ({"q": v} for v in (ENORME, "\x00", "x" * 5000, LISTA))
     yield {"pk__in": f"1,{ENORME}", "_to_field": "password"}
     nomi: set[str] = set()
-    cl = pagina.context.get("cl") if pagina.status_code == 200 else None  # type: ignore[attr-defined]
+    cl = pagina.context.get("cl") if pagina.status_code == 200 else None
     for spec in getattr(cl, "filter_specs", []):
         nomi |= set(spec.expected_parameters())
     nomi |= {n.replace("__exact", "__in") for n in nomi if n.endswith("__exact")}

@@ -97,7 +97,7 @@ def test_signup_is_closed(client: Client) -> None:
     assert "Registrazione non disponibile" in response.content.decode()
 
 
-def test_password_reset_does_not_reveal_whether_the_address_exists(client: Client, mailoutbox: list) -> None:
+def test_password_reset_does_not_reveal_whether_the_address_exists(client: Client, mailoutbox: list[Any]) -> None:
     UserFactory.create(email="operatore@example.it")
     known = client.post(reverse("account_reset_password"), {"email": "operatore@example.it"})
     unknown = client.post(reverse("account_reset_password"), {"email": "nessuno@example.it"})

@@ -5,8 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import imaplib
-from email.message import EmailMessage
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -32,9 +31,7 @@ def _deposita(url: str, *messaggi: bytes) -> None:
 def test_receipts_are_read_from_imap_once(imap_server: str, settings: Any, pec_locale: GatewayPEC) -> None:
     messaggio = services.pec_spedisci(modello="prova", destinatari=[DESTINATARIO])
     MessaggioPEC.objects.filter(pk=messaggio.pk).update(status=MessaggioPEC.Status.INVIATO)
-    originale = cast(
-        EmailMessage, email.message_from_bytes(services.componi_email(messaggio), policy=email.policy.default)
-    )
+    originale = email.message_from_bytes(services.componi_email(messaggio), policy=email.policy.default)
     comuni: dict[str, Any] = {"originale": originale, "gestore": "Gestore di prova", "dominio": "gestore.localhost"}
     _deposita(
         imap_server,

@@ -17,9 +17,7 @@ from django.urls import reverse
 from accounts.models import PIN, AbilitazioneDetenuta, EventoCredenziale, RichiestaPin, Struttura, User
 from accounts.roles import Ruolo
 from inps_portal.pec.models import MessaggioPEC
-from tests.factories import EnteFactory, UserFactory, codice_fiscale_valido, personale_inps
-from tests.test_conversione import JPEG, PDF
-from tests.test_unificazione import crea_credenziale
+from tests.factories import JPEG, PDF, EnteFactory, UserFactory, codice_fiscale_valido, crea_credenziale, personale_inps
 
 pytestmark = pytest.mark.django_db
 CODICE_FISCALE = codice_fiscale_valido(901)

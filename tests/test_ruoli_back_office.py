@@ -21,8 +21,7 @@ from abilitazioni.services import richiesta_crea
 from accounts.models import PIN, Comune, Ente, EventoRuolo, Struttura, User
 from accounts.roles import Ruolo
 from accounts.selectors.persone import ruoli_di
-from tests.factories import EnteFactory, UserFactory, modulo_consegnato, personale_inps
-from tests.test_unificazione import crea_pin
+from tests.factories import EnteFactory, UserFactory, crea_pin, modulo_consegnato, personale_inps
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,7 @@ from accounts.services.scadenza import promemoria_invia, scadenza_imposta
 from accounts.tasks import promemoria_scadenza
 from inps_portal import clock
 from inps_portal.pec.models import MessaggioPEC
-from tests.factories import EnteFactory, UserFactory
-from tests.test_unificazione import crea_pin
+from tests.factories import EnteFactory, UserFactory, crea_pin
 
 pytestmark = pytest.mark.django_db
 SCADENZA = dt.date(2016, 7, 1)

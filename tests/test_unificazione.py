@@ -3,48 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password
 from django.db import connection
 
 from accounts.hashers import codifica_hash_legacy
-from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap, Ente, EventoCredenziale, User
+from accounts.models import PIN, EventoCredenziale
 from accounts.selectors.unificazione import pin_tipo_spettante, unificazione_necessaria
 from accounts.services.unificazione import ALFABETO_PIN, GiaUnificata, NienteDaUnificare, unificazione_esegui
 from inps_portal import clock
 from inps_portal.pec.models import MessaggioPEC
-from tests.factories import EnteFactory, UserFactory
-
-PASSWORD_EX_INPDAP = "vecchia-password-gdp"
-
-
-def crea_credenziale(
-    user: User, abilitazioni: list[tuple[Ente, str]], passweb_dal: dt.date | None = None
-) -> CredenzialeExInpdap:
-    hash_legacy = hashlib.sha1(("sale" + PASSWORD_EX_INPDAP).encode()).hexdigest()  # noqa: S324 - the legacy format
-    credenziale = CredenzialeExInpdap.objects.create(
-        codice_fiscale=user.codice_fiscale,
-        user=user,
-        password_hash=codifica_hash_legacy("sha1", hash_legacy, "sale"),
-        passweb_abilitato_dal=passweb_dal,
-    )
-    AbilitazioneDetenuta.objects.bulk_create(
-        [AbilitazioneDetenuta(credenziale_ex_inpdap=credenziale, ente=e, nome=n) for e, n in abilitazioni]
-    )
-    return credenziale
-
-
-def crea_pin(user: User, abilitazioni: list[tuple[Ente, str]], tipo: str = PIN.Tipo.ONLINE) -> PIN:
-    pin = PIN.objects.create(
-        user=user, codice_hash=make_password("VECCHIOPIN234567"), tipo=tipo, origine=PIN.Origine.PREESISTENTE
-    )
-    AbilitazioneDetenuta.objects.bulk_create([AbilitazioneDetenuta(pin=pin, ente=e, nome=n) for e, n in abilitazioni])
-    return pin
+from tests.factories import PASSWORD_EX_INPDAP, EnteFactory, UserFactory, crea_credenziale, crea_pin
 
 
 def _abilitazioni(pin: PIN) -> set[tuple[int, str]]:

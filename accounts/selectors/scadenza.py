@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from accounts.models import PIN, ScadenzaPinOnline, User
+from accounts.selectors.persone import pin_attivo
 from inps_portal import clock
 
 
@@ -36,7 +37,8 @@ def scadenza_corrente() -> dt.date | None:
 
 def stato_pin_online(user: User) -> StatoPinOnline | None:
     """For a person whose active PIN is online, the deadline and the days left; None for everybody else."""
-    if not PIN.objects.filter(user=user, status=PIN.Status.ATTIVO, tipo=PIN.Tipo.ONLINE).exists():
+    pin = pin_attivo(user)  # read once per request, as the navigation and the pages also need it
+    if pin is None or pin.tipo != PIN.Tipo.ONLINE:
         return None
     scadenza = scadenza_corrente()
     if scadenza is None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -114,9 +114,9 @@ def operatore_ente(registro_e2e: None) -> Operatore:
     from accounts.roles import Ruolo
     from accounts.services.ruoli import ruolo_assegna
 
-    user = cast(User, UserFactory(nome="Giulia", cognome="Verdi", password="!"))
+    user = UserFactory.create(nome="Giulia", cognome="Verdi", password="!")
     cosenza = Comune.objects.get(codice_istat=COSENZA_ISTAT)
-    ente = cast(Ente, EnteFactory(nome="Azienda Sanitaria Provinciale di Cosenza", comune=cosenza))
+    ente = EnteFactory.create(nome="Azienda Sanitaria Provinciale di Cosenza", comune=cosenza)
     ruolo_assegna(user=user, ruolo=Ruolo.OPERATORE_ENTE, organizzazione=ente)
     PIN.objects.create(
         user=user,

@@ -26,9 +26,8 @@ from accounts.services.ruoli import ruolo_assegna
 from inps_portal.pec.models import MessaggioPEC
 from tests.e2e.conftest import COSENZA_ISTAT, TIMEOUT_MS, VIEWPORT, submit_login
 from tests.e2e.test_accessibilita import assert_no_serious_violations
-from tests.factories import PASSWORD, EnteFactory, UserFactory, nel_team
+from tests.factories import PASSWORD, EnteFactory, UserFactory, crea_pin, nel_team
 from tests.pki import crea_ca, emetti_firmatario, firma_pdf, pdf_semplice, pem
-from tests.test_unificazione import crea_pin
 
 pytestmark = pytest.mark.e2e
 

@@ -21,8 +21,7 @@ from accounts.services.unificazione import ALFABETO_PIN, LUNGHEZZA_PIN
 from inps_portal.pec.models import MessaggioPEC
 from tests.e2e.conftest import login_with_cookie, submit_login
 from tests.e2e.test_accessibilita import assert_no_serious_violations
-from tests.factories import EnteFactory, UserFactory
-from tests.test_unificazione import PASSWORD_EX_INPDAP, crea_credenziale, crea_pin
+from tests.factories import PASSWORD_EX_INPDAP, EnteFactory, UserFactory, crea_credenziale, crea_pin
 
 pytestmark = pytest.mark.e2e
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from accounts.models import User
 from tests.e2e.conftest import Operatore, login_with_cookie
 from tests.factories import UserFactory
 
@@ -137,7 +134,7 @@ def test_print_buttons_print_through_the_static_script(
 def test_admin_index_runs_its_scripts_under_the_policy(
     page: Page, live_server: LiveServer, console: Console, transactional_db: None
 ) -> None:
-    superuser = cast(User, UserFactory(is_staff=True, is_superuser=True))
+    superuser = UserFactory.create(is_staff=True, is_superuser=True)
     login_with_cookie(page, superuser, live_server)
     apri(page, "/admin/")
     expect(page.locator("#content-main")).to_be_visible()

@@ -33,9 +33,8 @@ from inps_portal.pec.models import MessaggioPEC, PECInArrivo
 from tests.conftest import GatewaySMTP
 from tests.e2e.conftest import COSENZA_ISTAT, TIMEOUT_MS, VIEWPORT, submit_login
 from tests.e2e.test_accessibilita import assert_no_serious_violations
-from tests.factories import PASSWORD, EnteFactory, UserFactory, personale_inps
+from tests.factories import PASSWORD, EnteFactory, UserFactory, crea_pin, personale_inps
 from tests.pki import CODICE_FISCALE_MARIO_ROSSI, Identita, crea_ca, emetti_firmatario, firma_pdf, pem
-from tests.test_unificazione import crea_pin
 
 pytestmark = pytest.mark.e2e
 

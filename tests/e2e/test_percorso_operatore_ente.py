@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import cast
 
 import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from accounts.models import User
 from tests.e2e.conftest import Operatore, submit_login
 from tests.factories import PASSWORD, UserFactory
 
@@ -75,7 +73,7 @@ def test_operatore_ente_logs_in_sees_their_ente_and_logs_out(
 
 
 def test_a_user_without_the_role_has_no_area_enti(page: Page, live_server: LiveServer, registro_e2e: None) -> None:
-    user = cast(User, UserFactory(nome="Luca", cognome="Russo"))
+    user = UserFactory.create(nome="Luca", cognome="Russo")
     page.goto("/account/login/personale/")
     submit_login(page, user.codice_fiscale, PASSWORD)
     expect(page.get_by_test_id("utente-collegato")).to_have_text("Luca Russo")
