@@ -180,7 +180,7 @@ class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin[PIN]):
                     email=dati["email"],
                     chi=request.user,  # type: ignore[arg-type]
                     indirizzo_ip=indirizzo_cliente(request),
-                    documento={"tipo": dati["documento_tipo"], "numero": dati["documento_numero"]},
+                    documento=form.documento(),
                 )
             except RilascioNonAmmesso as exc:
                 form.add_error(None, str(exc))
@@ -213,10 +213,7 @@ class PINAdmin(CredenzialiPerTerritorio, SolaLettura, admin.ModelAdmin[PIN]):
                     pin_id=pin.pk,
                     chi=request.user,  # type: ignore[arg-type]
                     indirizzo_ip=indirizzo_cliente(request),
-                    documento={
-                        "tipo": form.cleaned_data["documento_tipo"],
-                        "numero": form.cleaned_data["documento_numero"],
-                    },
+                    documento=form.documento(),
                 )
             except ConversioneNonAmmessa as exc:
                 self.message_user(request, str(exc), messages.ERROR)
@@ -260,6 +257,10 @@ class SportelloForm(forms.Form):
         label="Ho verificato che la persona allo sportello è il titolare del codice fiscale",
         error_messages={"required": "Confermi di aver verificato l'identità della persona."},
     )
+
+    def documento(self) -> dict[str, str]:
+        """The identity document checked at the desk, as the counter's services record it with the event."""
+        return {"tipo": self.cleaned_data["documento_tipo"], "numero": self.cleaned_data["documento_numero"]}
 
 
 class RilascioSportelloForm(SportelloForm):
@@ -312,10 +313,7 @@ class CredenzialeExInpdapAdmin(CredenzialiPerTerritorio, SolaLettura, admin.Mode
                     user=credenziale.user,
                     indirizzo_ip=indirizzo_cliente(request),
                     chi=request.user,  # type: ignore[arg-type]
-                    documento={
-                        "tipo": form.cleaned_data["documento_tipo"],
-                        "numero": form.cleaned_data["documento_numero"],
-                    },
+                    documento=form.documento(),
                 )
             except GiaUnificata:
                 self.message_user(
