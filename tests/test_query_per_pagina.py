@@ -178,3 +178,25 @@ def test_the_area_riservata_costs_the_same_queries_for_one_ente_or_many(
         assert entrato.status_code == 302
         conteggi.append(_query(client, reverse(pagina)))
     assert conteggi[0] == conteggi[1]
+
+
+def test_the_pages_of_a_queue_cover_it_in_order_and_the_last_costs_what_the_first_does(
+    client: Client, registro: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue's paginator (inps_portal.admin_mixins.PaginatoreCoda) reads the page's keys first, then its rows."""
+    from django.contrib import admin
+
+    monkeypatch.setattr(admin.site._registry[RichiestaPin], "list_per_page", 4)
+    _richieste_pin(11)
+    client.force_login(personale_inps(Ruolo.PERSONALE_SEDE, "ST-CS"))
+    elenco = reverse("admin:accounts_richiestapin_changelist") + "?stato=tutte"
+    attese = list(RichiestaPin.objects.order_by("-pk").values_list("pk", flat=True))
+    viste: list[int] = []
+    conteggi = []
+    for pagina in (1, 2, 3):
+        with CaptureQueriesContext(connection) as catturate:
+            risposta = client.get(f"{elenco}&p={pagina}")
+        conteggi.append(len(catturate.captured_queries))
+        viste += [riga.pk for riga in risposta.context["cl"].result_list]
+    assert viste == attese
+    assert conteggi[1] == conteggi[2]  # a later page: its keys, then its rows, wherever it is in the queue
