@@ -19,7 +19,16 @@ from bench.harness import report
 from bench.harness.core import BASE_DIR, PYTHON, BenchError, is_full, log, production_env
 from bench.harness.database import TEMPLATE_ENV, Database, build
 
-SCENARIOS = ["pages", "outbox", "unificazione", "import_credenziali", "login", "coda_abilitazioni", "moduli_pdf"]
+SCENARIOS = [
+    "pages",
+    "outbox",
+    "unificazione",
+    "import_credenziali",
+    "login",
+    "coda_abilitazioni",
+    "moduli_pdf",
+    "convenzioni",
+]
 
 
 def run_all(names: list[str], full: bool) -> list[tuple[str, int, float]]:
