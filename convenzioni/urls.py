@@ -5,7 +5,13 @@ from convenzioni import views
 urlpatterns = [
     path("convenzioni/", views.registro, name="convenzioni_registro"),
     path("convenzioni/il-mio-comune/", views.del_mio_comune, name="convenzioni_del_mio_comune"),
+    path("convenzioni/nuova/", views.nuova, name="convenzione_nuova"),
     path("convenzioni/<int:pk>/", views.dettaglio, name="convenzione"),
+    path("convenzioni/<int:pk>/modifica/", views.modifica, name="convenzione_modifica"),
+    path("convenzioni/<int:pk>/referenti/", views.figure, name="convenzione_figure"),
+    path("convenzioni/<int:pk>/annulla/", views.annulla, name="convenzione_annulla"),
+    path("convenzioni/<int:pk>/cessa/", views.cessa, name="convenzione_cessa"),
+    path("convenzioni/<int:pk>/revoca/", views.revoca, name="convenzione_revoca"),
     path("convenzioni/<int:pk>/convenzione.pdf", views.documento, name="convenzione_documento"),
     path(
         "convenzioni/<int:pk>/documenti/<int:documento_id>.pdf",

@@ -62,7 +62,18 @@ ATTESI: dict[str, Riga] = {
     "convenzione": CONVENZIONE_DI_RENDE,
     "convenzione_documento": CONVENZIONE_DI_RENDE,
     "convenzione_documento_archiviato": CONVENZIONE_DI_RENDE,
+    # A new draft: the staff of a Direzione (Direttore, Referente INPS, personale) and a Comune's Referente or
+    # Amministratore utenze prepare conventions (for their own Comuni or territory); Sede, central staff and the
+    # administrators do not, nor a Comune's operator.
+    "convenzione_nuova": (302, 200, 404, 200, 200, 404, 404, 404),
+    # Correcting a draft is for its parties; this one is already signed by the Comune: back to its page.
+    "convenzione_modifica": (302, 302, 404, 302, 404, 404, 404, 404),
+    # The figures' history with its PEC: whoever sees the convention (the form only for the parties).
+    "convenzione_figure": CONVENZIONE_DI_RENDE,
     # State changes are POST only (see the POST walks below).
+    "convenzione_annulla": SOLO_POST,
+    "convenzione_cessa": SOLO_POST,
+    "convenzione_revoca": SOLO_POST,
     "convenzione_firma_comune": SOLO_POST,
     "convenzione_firma_inps": SOLO_POST,
     "convenzione_criticita_segnala": SOLO_POST,
