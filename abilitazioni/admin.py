@@ -121,16 +121,7 @@ class AbilitazioneAdmin(admin.ModelAdmin[Abilitazione]):
     chosen at creation and read-only afterwards."""
 
     form = AbilitazioneForm
-    list_display = [
-        "nome",
-        "codice",
-        "allegato",
-        "canale",
-        "indirizzo_pec",
-        "ufficio_centrale",
-        "prerequisito",
-        "attiva",
-    ]
+    list_display = ["nome", "codice", *services.CAMPI_DEL_CATALOGO[1:]]
     list_filter = ["allegato", "canale", "prerequisito", "attiva"]
     list_select_related = ["ufficio_centrale"]
     search_fields = ["nome", "codice"]

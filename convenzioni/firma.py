@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import aiohttp
-from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -131,18 +130,17 @@ def radici_attendibili() -> list[asn1_x509.Certificate]:
     radici: list[asn1_x509.Certificate] = []
     for percorso in dict.fromkeys(percorsi):
         try:
-            radici.extend(_leggi_radici(percorso, Path(percorso).stat().st_mtime_ns))
+            versione = Path(percorso).stat().st_mtime_ns
         except OSError as errore:
             raise ImproperlyConfigured(f"Radice di firma non leggibile: {percorso}: {errore}") from errore
+        radici.extend(_leggi_radici(percorso, versione))
     return radici
 
 
 @functools.lru_cache(maxsize=32)
 def _leggi_radici(percorso: str, _versione: int) -> tuple[asn1_x509.Certificate, ...]:
-    contenuto = Path(percorso).read_bytes()
-    if pem.detect(contenuto):
-        return tuple(asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(contenuto, multiple=True))
-    return (asn1_x509.Certificate.load(contenuto),)
+    """Read again when the file changes (its modification time is part of the key)."""
+    return firme.certificati_da_file(percorso)
 
 
 # --- The Comune's signature ---------------------------------------------------------------------------------------

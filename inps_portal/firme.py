@@ -485,22 +485,23 @@ def _radici(radici: Sequence[Certificato] | None) -> list[asn1_x509.Certificate]
 
 @functools.cache
 def _radici_da_file(percorsi: tuple[str, ...]) -> tuple[asn1_x509.Certificate, ...]:
-    """Read once per configuration. A root that cannot be read is a configuration error, not an untrusted signer:
-    reporting every signature as "not recognised" would hide it."""
-    radici: list[asn1_x509.Certificate] = []
-    for percorso in percorsi:
-        try:
-            contenuto = Path(percorso).read_bytes()
-            if pem.detect(contenuto):
-                radici.extend(asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(contenuto, multiple=True))
-            else:
-                radici.append(asn1_x509.Certificate.load(contenuto))
-            for radice in radici:
-                radice.native  # noqa: B018 - parse now, so a corrupt file fails at load and not at first use
-        except (OSError, ValueError) as errore:
-            raise ImproperlyConfigured(
-                f"FIRME_RADICI_ATTENDIBILI: impossibile leggere {percorso}: {errore}"
-            ) from errore
+    """Read once per configuration."""
+    return tuple(radice for percorso in percorsi for radice in certificati_da_file(percorso))
+
+
+def certificati_da_file(percorso: str) -> tuple[asn1_x509.Certificate, ...]:
+    """The certificates of a PEM (one or more) or DER file of trusted roots. A root that cannot be read is a
+    configuration error, not an untrusted signer: reporting every signature as "not recognised" would hide it."""
+    try:
+        contenuto = Path(percorso).read_bytes()
+        if pem.detect(contenuto):
+            radici = [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(contenuto, multiple=True)]
+        else:
+            radici = [asn1_x509.Certificate.load(contenuto)]
+        for radice in radici:
+            radice.native  # noqa: B018 - parse now, so a corrupt file fails at load and not at first use
+    except (OSError, ValueError) as errore:
+        raise ImproperlyConfigured(f"Radice di firma non leggibile: {percorso}: {errore}") from errore
     return tuple(radici)
 
 

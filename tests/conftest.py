@@ -310,3 +310,16 @@ def real_celery(celery_worker_process: subprocess.Popen[bytes]) -> Iterator[None
     app.conf.task_always_eager = False
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def versione(registro: None) -> Any:
+    """Version 1 of the Convenzione quadro (its migration seeds it; a test that emptied the tables gets it back)."""
+    import datetime as dt
+
+    from convenzioni.models import VersioneQuadro
+    from convenzioni.testo import TESTO_QUADRO_2023
+
+    return VersioneQuadro.objects.get_or_create(
+        numero=1, defaults={"titolo": "Convenzione PUE", "testo": TESTO_QUADRO_2023, "valida_dal": dt.date(2024, 1, 1)}
+    )[0]

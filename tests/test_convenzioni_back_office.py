@@ -17,17 +17,9 @@ from accounts.services.ruoli import ruolo_assegna
 from convenzioni import services
 from convenzioni.esempi import dati_di_esempio
 from convenzioni.models import Convenzione, VersioneQuadro
-from convenzioni.testo import TESTO_QUADRO_2023
 from tests.factories import UserFactory, codice_fiscale_valido, personale_inps
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
-
-
-@pytest.fixture
-def versione(registro: None) -> VersioneQuadro:
-    return VersioneQuadro.objects.get_or_create(
-        numero=1, defaults={"titolo": "Convenzione PUE", "testo": TESTO_QUADRO_2023, "valida_dal": dt.date(2024, 1, 1)}
-    )[0]
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ from convenzioni.models import (
     FirmaConvenzione,
     VersioneQuadro,
 )
-from convenzioni.testo import TESTO_QUADRO_2023
 from inps_portal import clock, firme
 from inps_portal.pec.models import MessaggioPEC
 from tests import pki
@@ -77,13 +76,6 @@ def dispositivo_di_firma(identita: pki.Identita, codice_fiscale: str) -> None:
             BestAvailableEncryption(password),
         )
     )
-
-
-@pytest.fixture
-def versione(registro: None) -> VersioneQuadro:
-    return VersioneQuadro.objects.get_or_create(
-        numero=1, defaults={"titolo": "Convenzione PUE", "testo": TESTO_QUADRO_2023, "valida_dal": dt.date(2024, 1, 1)}
-    )[0]
 
 
 @pytest.fixture

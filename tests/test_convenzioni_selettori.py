@@ -16,17 +16,9 @@ from accounts.roles import Ruolo
 from accounts.services.ruoli import ruolo_assegna
 from convenzioni import selectors
 from convenzioni.models import Convenzione, FiguraConvenzione, VersioneQuadro
-from convenzioni.testo import TESTO_QUADRO_2023
 from tests.factories import UserFactory, codice_fiscale_valido, personale_inps
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
-
-
-@pytest.fixture
-def versione(registro: None) -> VersioneQuadro:
-    return VersioneQuadro.objects.get_or_create(
-        numero=1, defaults={"titolo": "Convenzione PUE", "testo": TESTO_QUADRO_2023, "valida_dal": dt.date(2024, 1, 1)}
-    )[0]
 
 
 @pytest.fixture

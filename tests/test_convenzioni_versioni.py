@@ -33,13 +33,6 @@ def centrale(registro: None) -> User:
 
 
 @pytest.fixture
-def versione(registro: None) -> VersioneQuadro:
-    return VersioneQuadro.objects.get_or_create(
-        numero=1, defaults={"titolo": "Convenzione PUE", "testo": TESTO_QUADRO_2023, "valida_dal": dt.date(2024, 1, 1)}
-    )[0]
-
-
-@pytest.fixture
 def referente(registro: None) -> User:
     user = UserFactory.create()
     ruolo_assegna(user=user, ruolo=Ruolo.REFERENTE_COMUNE, organizzazione=Comune.objects.get(codice_istat="078102"))

@@ -46,39 +46,29 @@ def comuni_di_competenza(struttura: Struttura) -> QuerySet[Comune]:
     return comuni.none()
 
 
-def _competente_per_provincia(tipo: str) -> Subquery:
-    return Subquery(
-        strutture_attive().filter(tipo=tipo, provincia_id=OuterRef("comune__provincia_id")).values("nome")[:1]
-    )
+def _nome_competente(tipo: str, *, per: str, dalla_riga: str) -> Subquery:
+    """The name of the active Struttura of ``tipo`` whose ``per`` (``provincia`` or ``regione``) is the outer row's
+    ``dalla_riga``: the rules of ``sede_competente`` and the others, as a subquery of a list."""
+    return Subquery(strutture_attive().filter(tipo=tipo, **{f"{per}_id": OuterRef(dalla_riga)}).values("nome")[:1])
 
 
 def comuni_con_competenza(comuni: QuerySet[Comune]) -> QuerySet[Comune]:
     """Comuni annotated with the names of their Sede, Direzione regionale and PUE signatory, in one query (the same
     rules as ``sede_competente``, ``direzione_regionale_competente`` and ``direzione_firmataria``)."""
-
-    def per_provincia(tipo: str) -> Subquery:
-        return Subquery(strutture_attive().filter(tipo=tipo, provincia_id=OuterRef("provincia_id")).values("nome")[:1])
-
-    direzione = Subquery(
-        strutture_attive()
-        .filter(tipo=Tipo.DIREZIONE_REGIONALE, regione_id=OuterRef("provincia__regione_id"))
-        .values("nome")[:1]
-    )
     return comuni.select_related("provincia__regione").annotate(
-        sede_nome=per_provincia(Tipo.SEDE_TERRITORIALE),
-        direzione_nome=direzione,
-        metropolitana_nome=per_provincia(Tipo.DIREZIONE_METROPOLITANA),
+        sede_nome=_nome_competente(Tipo.SEDE_TERRITORIALE, per="provincia", dalla_riga="provincia_id"),
+        direzione_nome=_nome_competente(Tipo.DIREZIONE_REGIONALE, per="regione", dalla_riga="provincia__regione_id"),
+        metropolitana_nome=_nome_competente(Tipo.DIREZIONE_METROPOLITANA, per="provincia", dalla_riga="provincia_id"),
     )
 
 
 def con_competenza(enti: QuerySet[Ente]) -> QuerySet[Ente]:
     """Enti annotated with the names of their competent Sede and Direzione regionale, in one query."""
-    direzione = Subquery(
-        strutture_attive()
-        .filter(tipo=Tipo.DIREZIONE_REGIONALE, regione_id=OuterRef("comune__provincia__regione_id"))
-        .values("nome")[:1]
-    )
     return enti.select_related("comune__provincia__regione").annotate(
-        sede_competente_nome=_competente_per_provincia(Tipo.SEDE_TERRITORIALE),
-        direzione_regionale_nome=direzione,
+        sede_competente_nome=_nome_competente(
+            Tipo.SEDE_TERRITORIALE, per="provincia", dalla_riga="comune__provincia_id"
+        ),
+        direzione_regionale_nome=_nome_competente(
+            Tipo.DIREZIONE_REGIONALE, per="regione", dalla_riga="comune__provincia__regione_id"
+        ),
     )

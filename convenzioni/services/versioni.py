@@ -109,20 +109,18 @@ def versione_modifica(
     """Correct a version that no convention uses yet; once used it is frozen: a change is a new version."""
     versione = VersioneQuadro.objects.select_for_update().get(pk=versione_id)
     versione_controlla_modifica(chi=chi, versione=versione, testo=testo, valida_dal=valida_dal)
-    if testo is not None:
-        versione.testo = testo
-    if titolo is not None:
-        versione.titolo = titolo
-    if valida_dal is not None:
-        versione.valida_dal = valida_dal
-    if note is not None:
-        versione.note = note
-    if determinazione is not None:
-        versione.determinazione = determinazione
-    if determinazione_numero is not None:
-        versione.determinazione_numero = determinazione_numero
-    if determinazione_data is not None:
-        versione.determinazione_data = determinazione_data
+    modifiche = {
+        "testo": testo,
+        "titolo": titolo,
+        "valida_dal": valida_dal,
+        "note": note,
+        "determinazione": determinazione,
+        "determinazione_numero": determinazione_numero,
+        "determinazione_data": determinazione_data,
+    }
+    for campo, valore in modifiche.items():
+        if valore is not None:
+            setattr(versione, campo, valore)
     valida(versione, escludi=["creata_da"])
     versione.save()
     return versione
