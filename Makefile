@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+IDP_PORT ?= 8001
 
-.PHONY: run demo-reset test check lint bench bench-full system-deps venv clean
+.PHONY: run idp demo-reset test check lint bench bench-full system-deps venv clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +35,20 @@ system-deps:
 demo-reset: venv
 	$(BIN)/python manage.py seed_demo --ripristina
 
+# The portal and, beside it, the local identity provider that stands in for the SPID/CIE gateway (README, "Accesso
+# con SPID, CIE e CNS"): both stop together.
 run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_registry
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python -m idp_locale --prepara-soltanto --porta $(IDP_PORT) --portale http://$(HOST):$(PORT)
+	$(BIN)/python -m idp_locale --porta $(IDP_PORT) --portale http://$(HOST):$(PORT) & idp=$$!; \
+	trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
+	IDENTITA_GATEWAY_URL=http://$(HOST):$(IDP_PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The local identity provider alone (when the portal runs elsewhere).
+idp: venv
+	$(BIN)/python -m idp_locale --porta $(IDP_PORT) --portale http://$(HOST):$(PORT)
 
 lint: venv
 	$(BIN)/ruff check .

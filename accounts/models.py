@@ -712,3 +712,63 @@ class EventoRuolo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ruolo} {self.get_azione_display().lower()} a {self.user}"
+
+
+class MetodoAccesso(models.TextChoices):
+    """How a session was opened (Messaggio 4461/2023: the PUE is reached with SPID of level 2 or higher, CIE or CNS)."""
+
+    PIN = "pin", "PIN INPS"
+    PASSWORD = "password", "Password del portale"
+    SPID = "spid", "SPID"
+    CIE = "cie", "CIE"
+    CNS = "cns", "CNS"
+
+
+class Attivita(models.Model):
+    """The database audit of what a Comune's people do on the PUE, written by the services (Messaggio 4461/2023:
+    the Amministratore utenze monitors the use of the credentials): logins with their method and level, bookings,
+    readings of a citizen's data. The content read is never copied here, only what and whose."""
+
+    class Tipo(models.TextChoices):
+        ACCESSO = "accesso", "Accesso al portale"
+        PRENOTAZIONE = "prenotazione", "Prenotazione"
+        LETTURA_DATI = "lettura_dati", "Accesso ai dati di un cittadino"
+
+    user = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="utente")
+    comune = models.ForeignKey(Comune, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    tipo = models.CharField(max_length=20, choices=Tipo.choices)
+    metodo = models.CharField("metodo di accesso", max_length=10, choices=MetodoAccesso.choices, blank=True)
+    livello = models.PositiveSmallIntegerField("livello SPID", null=True, blank=True)
+    descrizione = models.CharField(max_length=300, blank=True)
+    indirizzo_ip = models.GenericIPAddressField("indirizzo IP", null=True, blank=True)
+    quando = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        verbose_name = "attività"
+        verbose_name_plural = "registro delle attività"
+        ordering = ["-quando", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-quando"], name="attivita_per_utente"),
+            models.Index(fields=["comune", "-quando"], name="attivita_per_comune"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} di {self.user_id} il {self.quando:%d/%m/%Y %H:%M}"
+
+
+class SessioneAperta(models.Model):
+    """A session the portal opened for someone, so that it can be ended from outside it (a revoked operator's
+    sessions end at once, whatever the session store)."""
+
+    user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    metodo = models.CharField(max_length=10, choices=MetodoAccesso.choices)
+    livello = models.PositiveSmallIntegerField(null=True, blank=True)
+    aperta_il = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "sessione aperta"
+        verbose_name_plural = "sessioni aperte"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.metodo}"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Comune, User
+from accounts.selectors.accessi import accesso_della_sessione
 from accounts.selectors.persone import organizzazioni_di, ruoli_di
 from convenzioni import selectors, services
 from convenzioni.dati import (
@@ -55,17 +55,11 @@ from convenzioni.models import (
     FiguraConvenzione,
     Parte,
 )
-from inps_portal import clock
 from inps_portal.errori import ErroreDominio
 from inps_portal.pdf import risposta_documento, risposta_pdf
 
 logger = logging.getLogger(__name__)
 CONVENZIONI_PER_PAGINA = 25
-
-# allauth's record of how and when the person authenticated in this session (allauth.account.internal.flows.login):
-# a list of {"method": ..., "at": <epoch seconds>, ...}, the last one the most recent, for the user named beside it.
-AUTENTICAZIONI_DELLA_SESSIONE = "account_authentication_methods"
-UTENTE_DELLE_AUTENTICAZIONI = "account_authentication_methods_user"
 
 
 def _user(request: HttpRequest) -> User:
@@ -246,27 +240,20 @@ def firma_comune(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def autenticato_il(request: HttpRequest) -> dt.datetime | None:
-    """When the person last authenticated in this session (login or reauthentication), on the portal's clock: the
-    time elapsed since allauth's record, subtracted from ``clock.now()`` (so a pinned clock stays consistent)."""
-    user = _user(request)
-    if str(request.session.get(UTENTE_DELLE_AUTENTICAZIONI, "")) != str(user.pk):
+    """When the person last proved their identity with SPID (level 2 or higher), CIE or CNS in this session (a login
+    or a confirmation): the signature of a convention asks for a fresh strong authentication. A password is not one."""
+    accesso = accesso_della_sessione(request)
+    if accesso is None or not accesso.forte:
         return None
-    registrate = request.session.get(AUTENTICAZIONI_DELLA_SESSIONE)
-    if not isinstance(registrate, list) or not registrate or not isinstance(registrate[-1], dict):
-        return None
-    quando = registrate[-1].get("at")
-    if not isinstance(quando, int | float):
-        return None
-    # allauth writes the wall clock's epoch: only the time elapsed since then is read from the wall clock
-    trascorso = time.time() - float(quando)  # noqa: TID251 - allauth's own clock, compared with itself
-    return clock.now() - dt.timedelta(seconds=trascorso)
+    return accesso.quando
 
 
 @require_POST
 @login_required
 def firma_inps(request: HttpRequest, pk: int) -> HttpResponse:
     """INPS's signature, applied by the portal for the competent Director. It needs an authentication made in the
-    last minutes: otherwise the Director confirms the password (allauth's reauthentication) and comes back here."""
+    last minutes with SPID, CIE or CNS: otherwise the Director confirms their identity (``prompt=login`` at the
+    gateway, or the CNS) and comes back here."""
     convenzione = _visibile(request, pk)
     user = _user(request)
     if not selectors.puo_firmare_per_inps(user, convenzione):
@@ -276,7 +263,7 @@ def firma_inps(request: HttpRequest, pk: int) -> HttpResponse:
     except AutenticazioneNonRecente as errore:
         messages.info(request, str(errore))
         indietro = reverse("convenzione", kwargs={"pk": convenzione.pk})
-        return redirect(f"{reverse('account_reauthenticate')}?{urlencode({'next': indietro})}")
+        return redirect(f"{reverse('identita_conferma')}?{urlencode({'next': indietro})}")
     except NonAutorizzato as errore:
         raise Http404 from errore
     except ErroreDominio as errore:

@@ -9,6 +9,8 @@ served by whitenoise all carry them. A view that needs a different policy sets t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
@@ -27,16 +29,28 @@ def permissions_policy(funzionalita: Mapping[str, Sequence[str]]) -> str:
     return ", ".join(f"{nome}=({' '.join(origini)})" for nome, origini in funzionalita.items())
 
 
+def origine(url: str) -> str:
+    """``https://idp.example.it/oidc/`` -> ``https://idp.example.it``; empty for anything that is not a URL."""
+    parti = urlsplit(url or "")
+    return f"{parti.scheme}://{parti.netloc}" if parti.scheme in ("http", "https") and parti.netloc else ""
+
+
+@lru_cache(maxsize=4)
+def _intestazioni(gateway: str) -> dict[str, str]:
+    direttive = {nome: list(sorgenti) for nome, sorgenti in settings.CONTENT_SECURITY_POLICY.items()}
+    if gateway:
+        # The SPID and CIE buttons post to the portal, which redirects to the identity gateway: form-action
+        # covers the redirect of a submitted form, so the gateway is named there, and nowhere else.
+        direttive.setdefault("form-action", []).append(gateway)
+    return {CSP: content_security_policy(direttive), PERMISSIONS: permissions_policy(settings.PERMISSIONS_POLICY)}
+
+
 class IntestazioniSicurezzaMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
-        self.intestazioni = {
-            CSP: content_security_policy(settings.CONTENT_SECURITY_POLICY),
-            PERMISSIONS: permissions_policy(settings.PERMISSIONS_POLICY),
-        }
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        for nome, valore in self.intestazioni.items():
+        for nome, valore in _intestazioni(origine(settings.IDENTITA_GATEWAY_URL)).items():
             response.headers.setdefault(nome, valore)
         return response

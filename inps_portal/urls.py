@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("abilitazioni.urls")),
     path("", include("convenzioni.urls")),
+    path("", include("pue.urls")),
+    path("", include("identita.urls_accesso")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from email.message import EmailMessage
 from email.utils import make_msgid
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import factory
 from codicefiscale import codicefiscale
@@ -178,3 +178,17 @@ def crea_pin(user: User, abilitazioni: list[tuple[Ente, str]], tipo: str = PIN.T
     )
     AbilitazioneDetenuta.objects.bulk_create([AbilitazioneDetenuta(pin=pin, ente=e, nome=n) for e, n in abilitazioni])
     return pin
+
+
+def accesso_forte(client: Any, *, metodo: str = "spid", livello: int | None = 2, secondi_fa: float = 10) -> None:
+    """The session of a logged-in client as SPID, CIE or CNS leave it (accounts.services.accessi): the way in and
+    when, on the portal's clock."""
+    import datetime as dt
+
+    from accounts.services.accessi import SESSIONE_ACCESSO
+    from inps_portal import clock
+
+    sessione = client.session
+    quando = clock.now() - dt.timedelta(seconds=secondi_fa)
+    sessione[SESSIONE_ACCESSO] = {"metodo": metodo, "livello": livello, "quando": quando.isoformat()}
+    sessione.save()

@@ -26,10 +26,8 @@ from convenzioni import pki_demo, selectors, services
 from convenzioni.esempi import dati_di_esempio
 from convenzioni.models import CAMPO_FIRMA_COMUNE, Convenzione, DocumentoConvenzione, FirmaConvenzione, VersioneQuadro
 from convenzioni.testo import TESTO_QUADRO_2023
-from convenzioni.views import AUTENTICAZIONI_DELLA_SESSIONE, UTENTE_DELLE_AUTENTICAZIONI
-from inps_portal import clock
 from tests import accesso
-from tests.factories import UserFactory, codice_fiscale_valido, personale_inps
+from tests.factories import UserFactory, accesso_forte, codice_fiscale_valido, personale_inps
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -184,11 +182,8 @@ def test_each_role_gets_what_is_theirs_and_a_404_for_the_rest(
 
 
 def _appena_autenticato(client: Client, user: User) -> None:
-    """A password confirmed seconds ago, as allauth records it: only the director's authority is then in question."""
-    sessione = client.session
-    sessione[UTENTE_DELLE_AUTENTICAZIONI] = str(user.pk)
-    sessione[AUTENTICAZIONI_DELLA_SESSIONE] = [{"method": "password", "at": clock.now().timestamp()}]
-    sessione.save()
+    """A strong authentication seconds ago: only the director's authority is then in question."""
+    accesso_forte(client)
 
 
 @pytest.mark.parametrize("ruolo", [REFERENTE_COMUNE, ALTRO_COMUNE, ALTRO_DIRETTORE, SEDE, CENTRALE, AMMINISTRATORE])

@@ -14,10 +14,10 @@ from django.urls import reverse
 from accounts.models import User
 from convenzioni import pki_demo, selectors
 from convenzioni.models import Convenzione, DocumentoConvenzione, FirmaConvenzione
-from convenzioni.views import AUTENTICAZIONI_DELLA_SESSIONE, UTENTE_DELLE_AUTENTICAZIONI
 from demo.convenzioni import COSENZA, DIRETTORE, RENDE, SINDACI
 from demo.popola import DEMO_PASSWORD
 from inps_portal import clock
+from tests.factories import accesso_forte
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -64,8 +64,10 @@ def test_seeding_twice_changes_nothing(demo: None) -> None:
 def test_the_demo_director_signs_cosenza_from_its_page(demo: None, client: Client) -> None:
     entrato = client.post(reverse("login_password"), {"login": DIRETTORE, "password": DEMO_PASSWORD})
     assert entrato.status_code == 302
-    assert client.session[UTENTE_DELLE_AUTENTICAZIONI]
-    assert client.session[AUTENTICAZIONI_DELLA_SESSIONE][-1]["method"] == "password"
+    assert client.session["accesso"]["metodo"] == "password"
+    firma = client.post(reverse("convenzione_firma_inps", args=[_di(COSENZA).pk]))
+    assert firma["Location"].startswith(reverse("identita_conferma"))  # a password is not a strong identity
+    accesso_forte(client, metodo="spid", livello=3)  # as the demo identity provider confirms Antonio Romano
     cosenza = _di(COSENZA)
     assert client.post(reverse("convenzione_firma_inps", args=[cosenza.pk])).status_code == 302
     cosenza.refresh_from_db()

@@ -6,7 +6,6 @@ real roles."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,7 @@ from accounts.services.ruoli import ruolo_assegna
 from convenzioni import pki_demo, selectors, services
 from convenzioni.esempi import dati_di_esempio
 from convenzioni.models import CAMPO_FIRMA_COMUNE, Convenzione, Criticita, DocumentoConvenzione, FirmaConvenzione
-from convenzioni.views import AUTENTICAZIONI_DELLA_SESSIONE, UTENTE_DELLE_AUTENTICAZIONI
-from tests.factories import PASSWORD, UserFactory, codice_fiscale_valido, personale_inps
+from tests.factories import UserFactory, accesso_forte, codice_fiscale_valido, personale_inps
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 Stato = Convenzione.Stato
@@ -99,11 +97,8 @@ def carica(client: Client, convenzione: Convenzione, contenuto: bytes, nome: str
 
 
 def appena_autenticato(client: Client, user: User, *, secondi_fa: float = 10) -> None:
-    """What allauth writes in the session when the person logs in or confirms the password."""
-    sessione = client.session
-    sessione[UTENTE_DELLE_AUTENTICAZIONI] = str(user.pk)
-    sessione[AUTENTICAZIONI_DELLA_SESSIONE] = [{"method": "password", "at": time.time() - secondi_fa}]  # noqa: TID251 - allauth's clock
-    sessione.save()
+    """A strong authentication (SPID level 2) ``secondi_fa`` seconds ago, as a login or a confirmation records it."""
+    accesso_forte(client, secondi_fa=secondi_fa)
 
 
 def firmata_dal_comune(scena: Scena) -> Convenzione:
@@ -232,86 +227,55 @@ def test_the_director_signs_after_a_fresh_authentication(client: Client, scena: 
     assert firma.firmatario_codice_fiscale == scena.direttore.codice_fiscale
 
 
-@pytest.mark.parametrize("secondi_fa", [None, 6 * 60])
-def test_without_a_recent_authentication_the_director_is_sent_to_confirm_the_password(
-    client: Client, scena: Scena, secondi_fa: int | None
+@pytest.mark.parametrize("come", ["nessuna", "scaduta", "password", "spid_livello_1"])
+def test_without_a_fresh_strong_authentication_the_director_is_sent_to_confirm_it(
+    client: Client, scena: Scena, come: str
 ) -> None:
+    """Only SPID (level 2 or higher), CIE or CNS, less than five minutes old: a password or SPID level 1 is not one."""
     firmata_dal_comune(scena)
     client.force_login(scena.direttore)
-    if secondi_fa is not None:
-        appena_autenticato(client, scena.direttore, secondi_fa=secondi_fa)
+    if come == "scaduta":
+        appena_autenticato(client, scena.direttore, secondi_fa=6 * 60)
+    elif come == "password":
+        accesso_forte(client, metodo="password", livello=None)
+    elif come == "spid_livello_1":
+        accesso_forte(client, metodo="spid", livello=1)
     risposta = client.post(reverse("convenzione_firma_inps", args=[scena.convenzione.pk]))
     assert risposta.status_code == 302
     indietro = urlencode({"next": reverse("convenzione", args=[scena.convenzione.pk])})
-    assert risposta["Location"] == f"{reverse('account_reauthenticate')}?{indietro}"
+    assert risposta["Location"] == f"{reverse('identita_conferma')}?{indietro}"
+    conferma = client.get(risposta["Location"])
+    assert conferma.status_code == 200
+    assert reverse("identita_login", args=["spid"]) in conferma.content.decode()
     scena.convenzione.refresh_from_db()
     assert scena.convenzione.stato == Stato.FIRMATA_COMUNE
     assert not FirmaConvenzione.objects.filter(parte="inps").exists()
 
 
+@pytest.mark.parametrize(("metodo", "livello"), [("cie", None), ("cns", None), ("spid", 3)])
+def test_cie_cns_and_spid_level_3_are_fresh_strong_authentications(
+    client: Client, scena: Scena, metodo: str, livello: int | None
+) -> None:
+    firmata_dal_comune(scena)
+    client.force_login(scena.direttore)
+    accesso_forte(client, metodo=metodo, livello=livello)
+    assert client.post(reverse("convenzione_firma_inps", args=[scena.convenzione.pk])).status_code == 302
+    scena.convenzione.refresh_from_db()
+    assert scena.convenzione.stato == Stato.ATTIVA
+
+
 def test_the_session_record_is_read_on_the_portals_clock(client: Client, scena: Scena) -> None:
-    """A pinned clock (PORTAL_CLOCK_NOW in a demo) far from the wall clock: the time elapsed since allauth's record
-    counts, not the wall-clock instant it holds."""
+    """A pinned clock (PORTAL_CLOCK_NOW in a demo): the authentication recorded on the portal's clock counts."""
     from inps_portal import clock
 
     firmata_dal_comune(scena)
     client.force_login(scena.direttore)
-    appena_autenticato(client, scena.direttore, secondi_fa=60)
     with clock.frozen(clock.now() + dt.timedelta(days=2)):  # within the certificates' validity
+        appena_autenticato(client, scena.direttore, secondi_fa=60)
         assert client.post(reverse("convenzione_firma_inps", args=[scena.convenzione.pk])).status_code == 302
         scena.convenzione.refresh_from_db()
         assert scena.convenzione.stato == Stato.ATTIVA
         assert scena.convenzione.attivata_il == clock.now()
-
-
-def test_with_a_working_password_confirmation_the_director_comes_back_and_signs(
-    client: Client, scena: Scena, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The round trip as it will be once the accounts app confirms passwords (see the expected failure below): the
-    confirmation stands in for allauth's, the rest (the redirect, the way back, the session record) is the real one."""
-    from django.contrib.auth import authenticate
-
-    from accounts.adapters import AccountAdapter
-    from accounts.backends import METODO_PASSWORD
-
-    def conferma(self: AccountAdapter, user: User, password: str) -> bool:
-        return (
-            authenticate(self.request, username=user.codice_fiscale, password=password, metodo=METODO_PASSWORD) == user
-        )
-
-    monkeypatch.setattr(AccountAdapter, "reauthenticate", conferma)
-    firmata_dal_comune(scena)
-    client.force_login(scena.direttore)
-    pagina = reverse("convenzione", args=[scena.convenzione.pk])
-    firma = reverse("convenzione_firma_inps", args=[scena.convenzione.pk])
-    verso_la_conferma = client.post(firma)["Location"]
-    assert client.post(verso_la_conferma, {"password": "sbagliata"}).status_code == 200
-    confermata = client.post(verso_la_conferma, {"password": PASSWORD})
-    assert confermata.status_code == 302
-    assert confermata["Location"] == pagina
-    assert client.post(firma).status_code == 302
-    scena.convenzione.refresh_from_db()
-    assert scena.convenzione.stato == Stato.ATTIVA
-
-
-def test_after_confirming_the_password_the_director_comes_back_and_signs(client: Client, scena: Scena) -> None:
-    """The confirmation is a login with the password (AccountAdapter.reauthenticate): the director's own, or nothing."""
-    firmata_dal_comune(scena)
-    client.force_login(scena.direttore)
-    pagina = reverse("convenzione", args=[scena.convenzione.pk])
-    firma = reverse("convenzione_firma_inps", args=[scena.convenzione.pk])
-    verso_la_conferma = client.post(firma)["Location"]
-    sbagliata = client.post(verso_la_conferma, {"password": "non-la-sua"})
-    assert sbagliata.status_code == 200
-    assert client.post(firma).status_code == 302  # back to the confirmation: nothing signed
-    scena.convenzione.refresh_from_db()
-    assert scena.convenzione.stato == Stato.FIRMATA_COMUNE
-    confermata = client.post(verso_la_conferma, {"password": PASSWORD})
-    assert confermata.status_code == 302
-    assert confermata["Location"] == pagina
-    assert client.post(firma).status_code == 302
-    scena.convenzione.refresh_from_db()
-    assert scena.convenzione.stato == Stato.ATTIVA
 
 
 def test_a_director_of_another_region_gets_a_404_and_cannot_sign(client: Client, scena: Scena) -> None:

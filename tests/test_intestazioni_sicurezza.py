@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
@@ -20,7 +21,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Ruolo
 from accounts.services.ruoli import ruolo_assegna
-from inps_portal.sicurezza import IntestazioniSicurezzaMiddleware
+from inps_portal.sicurezza import IntestazioniSicurezzaMiddleware, origine
 from tests.factories import EnteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,8 @@ def assert_intestazioni_rigorose(response: HttpResponseBase) -> None:
     assert politica["connect-src"] == ["'self'"]
     assert politica["object-src"] == ["'none'"]
     assert politica["base-uri"] == ["'self'"]
-    assert politica["form-action"] == ["'self'"]
+    # The SPID and CIE buttons post to the portal, which redirects to the identity gateway: it alone is added.
+    assert politica["form-action"] == ["'self'", origine(settings.IDENTITA_GATEWAY_URL)]
     assert politica["frame-ancestors"] == ["'none'"]
 
     permessi = dict(voce.strip().split("=", 1) for voce in response.headers["Permissions-Policy"].split(","))
@@ -232,3 +234,9 @@ def test_print_buttons_work_without_inline_handlers(
     assert inline(html) == []
     assert "data-stampa" in html
     assert "js/portale.js" in html
+
+
+def test_the_gateway_origin_is_the_only_addition_and_never_a_path() -> None:
+    assert origine("https://idp.inps.example.it/oidc/spid?x=1") == "https://idp.inps.example.it"
+    assert origine("javascript:alert(1)") == ""
+    assert origine("") == ""

@@ -14,6 +14,7 @@ from accounts.selectors.competenza import direzione_firmataria
 from convenzioni.dati import DatiConvenzione, DatiFigura
 from convenzioni.errori import ConvenzioneNonAmmessa, NonAutorizzato
 from convenzioni.models import Convenzione, FiguraConvenzione, VersioneQuadro
+from convenzioni.segnali import convenzione_chiusa
 from convenzioni.selectors import figure_attuali, parte_che_prepara, parti_di, puo_firmare_per_inps, versione_vigente
 from convenzioni.services._comune import (
     bloccata,
@@ -144,6 +145,7 @@ def _chiudi(convenzione: Convenzione, a: str, chi: User | None, motivo: str) -> 
     convenzione.stato, convenzione.chiusa_il, convenzione.motivo_chiusura = a, clock.now(), motivo
     convenzione.save(update_fields=["stato", "chiusa_il", "motivo_chiusura"])
     evento(convenzione, da, a, chi, motivo)
+    convenzione_chiusa.send(sender=Convenzione, convenzione_id=convenzione.pk)
 
 
 def _motivo_obbligatorio(motivo: str) -> str:
@@ -217,6 +219,7 @@ def convenzioni_scadute_chiudi() -> int:
                 stato=Stato.SCADUTA, chiusa_il=clock.now(), motivo_chiusura="scadenza del termine"
             ):
                 evento(Convenzione(pk=pk), Stato.ATTIVA, Stato.SCADUTA, None, "scadenza del termine")
+                convenzione_chiusa.send(sender=Convenzione, convenzione_id=pk)
                 chiuse += 1
     if chiuse:
         logger.info("convenzioni PUE scadute", extra={"chiuse": chiuse})

@@ -27,6 +27,7 @@ from convenzioni.models import (
     FirmaConvenzione,
     Parte,
 )
+from convenzioni.segnali import convenzione_chiusa
 from convenzioni.selectors import documento_corrente, documento_generato, parti_di, puo_firmare_per_inps
 from convenzioni.services._comune import NON_TROVATA, bloccata, evento
 from inps_portal import clock
@@ -242,6 +243,7 @@ def _chiudi_attiva_precedente(convenzione: Convenzione, chi: User) -> Convenzion
     precedente.stato, precedente.chiusa_il, precedente.motivo_chiusura = Stato.CESSATA, clock.now(), motivo
     precedente.save(update_fields=["stato", "chiusa_il", "motivo_chiusura"])
     evento(precedente, Stato.ATTIVA, Stato.CESSATA, chi, motivo)
+    convenzione_chiusa.send(sender=Convenzione, convenzione_id=precedente.pk)
     return precedente
 
 

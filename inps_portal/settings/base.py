@@ -45,12 +45,14 @@ INSTALLED_APPS = [
     "bootstrap_italia_template",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
     "guardian",
     "inps_portal",
     "accounts",
     "abilitazioni",
     "convenzioni",
     "pue",
+    "identita",
     "demo",
 ]
 
@@ -154,6 +156,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.PINBackend",
     "accounts.backends.PasswordBackend",
+    # Loads the person of a session opened with SPID, CIE or CNS; authenticates nobody by itself.
+    "identita.backends.IdentitaDigitaleBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "account_login"
@@ -185,6 +189,39 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[INPS] "
+
+# SPID and CIE through an OpenID Connect identity gateway (identita/provider.py): INPS's own in production, the local
+# identity provider of ``python -m idp_locale`` in development (README, "Accesso con SPID, CIE e CNS"). One client
+# per federation, so that the session knows which identity was used.
+IDENTITA_GATEWAY_URL: str = env("IDENTITA_GATEWAY_URL", default="http://127.0.0.1:8001")
+_IDENTITA_SEGRETO: str = env("IDENTITA_CLIENT_SECRET", default="segreto-solo-sviluppo")
+SOCIALACCOUNT_ADAPTER = "identita.adapter.AdattatoreIdentita"
+SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {
+    "identita": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": "spid",
+                "name": "SPID",
+                "client_id": env("IDENTITA_SPID_CLIENT_ID", default="portale-spid"),
+                "secret": _IDENTITA_SEGRETO,
+                "settings": {"server_url": IDENTITA_GATEWAY_URL, "token_auth_method": "client_secret_post"},
+            },
+            {
+                "provider_id": "cie",
+                "name": "CIE",
+                "client_id": env("IDENTITA_CIE_CLIENT_ID", default="portale-cie"),
+                "secret": _IDENTITA_SEGRETO,
+                "settings": {"server_url": IDENTITA_GATEWAY_URL, "token_auth_method": "client_secret_post"},
+            },
+        ],
+    }
+}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_QUERY_EMAIL = False
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Argon2id first (accounts.hashers.Argon2idHasher); PBKDF2 hashes are still verified and upgraded at the next login.
