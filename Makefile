@@ -18,13 +18,15 @@ $(BIN)/.installed: pyproject.toml
 venv: $(BIN)/.installed
 
 # Debian packages the portal and its tests need: WeasyPrint's libraries, the Chromium that Playwright drives,
-# pdftotext for checking generated PDFs, wrk for the benchmark, Dovecot as the IMAP mailbox of the PEC receipts.
+# pdftotext for checking generated PDFs, wrk for the benchmark, Dovecot as the IMAP mailbox of the PEC receipts,
+# nginx as the reverse proxy that verifies CNS cards in the tests.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	test -x /usr/sbin/dovecot || missing="$$missing dovecot-imapd"; \
+	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installo i pacchetti di sistema:$$missing"; \

@@ -28,6 +28,9 @@ REFERENTE_INPS = "GRCLCU92H27D086D"  # Luca Greco
 REFERENTE_RENDE = "BRNSRA80C43A944C"  # Sara Bruno
 AMMINISTRATORE_RENDE = "RCCMRC75E05H235F"  # Marco Ricci
 RENDE, COSENZA = "078102", "078045"
+SEDE_COSENZA = "BNCLRA85L42C352P"  # Laura Bianchi, Sede territoriale di Cosenza: competent for Rende
+# Rende's PUE operators: Anna Marino (enabled), Chiara Conti (waiting for the Sede); both in the local identity provider.
+OPERATORI_RENDE = (("MRNNNA88A58H235M", "Anna", "Marino"), ("CNTCHR90A41D086R", "Chiara", "Conti"))
 SINDACI = {
     RENDE: pki_demo.Persona("FRRGNN62D12H235F", "Giovanni", "Ferraro"),
     COSENZA: pki_demo.Persona("CRSFNC68P43D086V", "Franca", "Caruso"),
@@ -53,6 +56,38 @@ def demo_convenzioni() -> None:
     if rende is not None:
         services.convenzione_firma_inps(chi=direttore, convenzione_id=rende.pk, autenticato_il=clock.now())
     _firmata_dal_comune(COSENZA, referente_inps)
+    demo_operatori()
+
+
+def demo_operatori() -> None:
+    """Rende's PUE operators: Anna Marino designated by Marco Ricci and enabled by the Sede di Cosenza (Laura
+    Bianchi); Chiara Conti designated and waiting for the Sede. Only while Rende's convention is active."""
+    from accounts.models import Comune
+    from pue.models import DesignazioneOperatore
+    from pue.services import DatiOperatore, operatore_abilita, operatore_designa
+
+    comune = Comune.objects.get(codice_istat=RENDE)
+    if selectors.convenzione_attiva(comune) is None:
+        return
+    amministratore = User.objects.get(codice_fiscale=AMMINISTRATORE_RENDE)
+    for (codice_fiscale, nome, cognome), abilita in zip(OPERATORI_RENDE, (True, False), strict=True):
+        if DesignazioneOperatore.objects.filter(comune=comune, codice_fiscale=codice_fiscale).exists():
+            continue
+        designazione = operatore_designa(
+            chi=amministratore,
+            comune=comune,
+            dati=DatiOperatore(
+                codice_fiscale=codice_fiscale,
+                nome=nome,
+                cognome=cognome,
+                email=f"{nome}.{cognome}@comune.rende.example.it".lower(),
+                telefono="0984 000000",
+                atto_autorizzazione="determina dirigenziale n. 12 (autorizzazione al trattamento dei dati)",
+                data_atto=clock.today().replace(day=1),
+            ),
+        )
+        if abilita:
+            operatore_abilita(chi=User.objects.get(codice_fiscale=SEDE_COSENZA), designazione_id=designazione.pk)
 
 
 def _persona(user: User) -> pki_demo.Persona:

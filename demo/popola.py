@@ -107,6 +107,8 @@ def demo_popola(*, ripristina: bool = False) -> list[PersonaDemo]:
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
             continue
+        if persona.ruolo == Ruolo.OPERATORE_COMUNE:
+            continue  # designated by the Amministratore utenze and enabled by the Sede: demo.convenzioni
         ruolo_assegna(user=user, ruolo=persona.ruolo, organizzazione=_organizzazione(persona.organizzazione))
     # Giuseppe Esposito decides the demo's allegato 3 request: allegato 3 goes to the Direzione regionale's team.
     team_assegna(

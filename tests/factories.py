@@ -192,3 +192,32 @@ def accesso_forte(client: Any, *, metodo: str = "spid", livello: int | None = 2,
     quando = clock.now() - dt.timedelta(seconds=secondi_fa)
     sessione[SESSIONE_ACCESSO] = {"metodo": metodo, "livello": livello, "quando": quando.isoformat()}
     sessione.save()
+
+
+def convenzione_attiva_di_prova(comune: Any, *, amministratore_codice_fiscale: str, referente: Any) -> Any:
+    """An active convention of ``comune`` naming that Amministratore utenze, without its signatures (which are the
+    subject of tests/test_convenzioni_ciclo.py): created by the service, then marked active."""
+    import datetime as dt
+
+    from convenzioni import services
+    from convenzioni.esempi import dati_di_esempio
+    from convenzioni.models import Convenzione, VersioneQuadro
+    from convenzioni.testo import TESTO_QUADRO_2023
+    from inps_portal import clock
+
+    VersioneQuadro.objects.get_or_create(
+        numero=1, defaults={"titolo": "Convenzione PUE", "testo": TESTO_QUADRO_2023, "valida_dal": dt.date(2024, 1, 1)}
+    )
+    dati = dati_di_esempio(
+        comune,
+        legale_rappresentante_codice_fiscale=codice_fiscale_valido(940),
+        amministratore_codice_fiscale=amministratore_codice_fiscale,
+        referente_comune_codice_fiscale=referente.codice_fiscale,
+        data_inizio=clock.today(),
+    )
+    convenzione = services.convenzione_crea(chi=referente, comune=comune, dati=dati)
+    Convenzione.objects.filter(pk=convenzione.pk).update(
+        stato=Convenzione.Stato.ATTIVA, protocollo=f"INPS.DR-18.2026.{convenzione.pk:07d}", attivata_il=clock.now()
+    )
+    convenzione.refresh_from_db()
+    return convenzione

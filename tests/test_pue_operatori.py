@@ -124,7 +124,9 @@ def test_without_an_active_convention_nobody_designates(attiva: Convenzione, amm
 
 def test_a_designation_needs_valid_data_and_is_not_repeated(attiva: Convenzione, amministratore: User) -> None:
     with pytest.raises(DatiDesignazioneNonValidi) as errore:
-        services.operatore_designa(chi=amministratore, comune=attiva.comune, dati=dati(codice_fiscale="RSSMRA80A01H501X"))
+        services.operatore_designa(
+            chi=amministratore, comune=attiva.comune, dati=dati(codice_fiscale="RSSMRA80A01H501X")
+        )
     assert "codice_fiscale" in errore.value.errori
     with pytest.raises(DatiDesignazioneNonValidi) as errore:
         services.operatore_designa(

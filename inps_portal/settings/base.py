@@ -194,6 +194,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[INPS] "
 # identity provider of ``python -m idp_locale`` in development (README, "Accesso con SPID, CIE e CNS"). One client
 # per federation, so that the session knows which identity was used.
 IDENTITA_GATEWAY_URL: str = env("IDENTITA_GATEWAY_URL", default="http://127.0.0.1:8001")
+# The public address of the reverse proxy's CNS server block (deploy/nginx/cns.conf.template), where the card is
+# asked for and verified: the "Entra con CNS" button of the ordinary pages leads there.
+CNS_INDIRIZZO: str = env("CNS_INDIRIZZO", default="")
 _IDENTITA_SEGRETO: str = env("IDENTITA_CLIENT_SECRET", default="segreto-solo-sviluppo")
 SOCIALACCOUNT_ADAPTER = "identita.adapter.AdattatoreIdentita"
 SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {
