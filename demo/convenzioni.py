@@ -29,7 +29,8 @@ REFERENTE_RENDE = "BRNSRA80C43A944C"  # Sara Bruno
 AMMINISTRATORE_RENDE = "RCCMRC75E05H235F"  # Marco Ricci
 RENDE, COSENZA = "078102", "078045"
 SEDE_COSENZA = "BNCLRA85L42C352P"  # Laura Bianchi, Sede territoriale di Cosenza: competent for Rende
-# Rende's PUE operators: Anna Marino (enabled), Chiara Conti (waiting for the Sede); both in the local identity provider.
+# Rende's PUE operators: Anna Marino (enabled), Chiara Conti (waiting for the Sede); both in the local identity
+# provider.
 OPERATORI_RENDE = (("MRNNNA88A58H235M", "Anna", "Marino"), ("CNTCHR90A41D086R", "Chiara", "Conti"))
 SINDACI = {
     RENDE: pki_demo.Persona("FRRGNN62D12H235F", "Giovanni", "Ferraro"),

@@ -74,3 +74,17 @@ def test_the_demo_director_signs_cosenza_from_its_page(demo: None, client: Clien
     assert cosenza.stato == Convenzione.Stato.ATTIVA
     assert cosenza.attivata_il is not None
     assert cosenza.attivata_il <= clock.now()
+
+
+def test_rende_has_an_enabled_operator_and_one_waiting_for_the_sede(demo: None) -> None:
+    from accounts.roles import Ruolo
+    from accounts.selectors.persone import organizzazioni_di
+    from demo.convenzioni import OPERATORI_RENDE
+    from pue.models import DesignazioneOperatore
+
+    (anna, *_), (chiara, *_) = OPERATORI_RENDE
+    stati = dict(DesignazioneOperatore.objects.values_list("codice_fiscale", "stato"))
+    assert stati == {anna: "abilitata", chiara: "in_attesa"}
+    assert [
+        c.codice_istat for c in organizzazioni_di(User.objects.get(codice_fiscale=anna), Ruolo.OPERATORE_COMUNE)
+    ] == [RENDE]
