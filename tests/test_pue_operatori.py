@@ -288,7 +288,7 @@ def test_the_amministratore_sees_the_use_of_the_credentials_and_exports_it(
     assert testo.count('data-testid="attivita"') == 2
     assert client.get(pagina, {"dal": "2026-12-31", "al": "2026-01-01"}).status_code == 400
     assert client.get(pagina, {"operatore": "abc"}).status_code == 400
-    csv = client.get(pagina, {"formato": "csv", "operatore": operatore.pk})
+    csv = client.get(pagina, {"formato": "csv", "operatore": str(operatore.pk)})
     assert csv["Content-Type"].startswith("text/csv")
     righe = csv.content.decode("utf-8-sig").strip().splitlines()
     assert len(righe) == 3
