@@ -760,11 +760,11 @@ class SessioneAperta(models.Model):
     """A session the portal opened for someone, so that it can be ended from outside it (a revoked operator's
     sessions end at once, whatever the session store)."""
 
-    user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="+")
-    session_key = models.CharField(max_length=40, unique=True)
-    metodo = models.CharField(max_length=10, choices=MetodoAccesso.choices)
-    livello = models.PositiveSmallIntegerField(null=True, blank=True)
-    aperta_il = models.DateTimeField(default=clock.now)
+    user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="+", verbose_name="utente")
+    session_key = models.CharField("chiave della sessione", max_length=40, unique=True)
+    metodo = models.CharField("metodo di accesso", max_length=10, choices=MetodoAccesso.choices)
+    livello = models.PositiveSmallIntegerField("livello SPID", null=True, blank=True)
+    aperta_il = models.DateTimeField("aperta il", default=clock.now)
 
     class Meta:
         verbose_name = "sessione aperta"

@@ -25,6 +25,7 @@ from accounts.forms import (
 )
 from accounts.middleware import SESSIONE_UNIFICAZIONE
 from accounts.models import Comune, RichiestaConversione, Struttura, User
+from accounts.selectors.accessi import accesso_della_sessione
 from accounts.selectors.competenza import comuni_di_competenza, direzione_firmataria, sede_competente
 from accounts.selectors.persone import (
     enti_di,
@@ -59,7 +60,12 @@ def profilo(request: HttpRequest) -> HttpResponse:
         {"ruolo": ruolo, "organizzazioni": list(organizzazioni_di(user, ruolo)[:50])}
         for ruolo in sorted(ruoli_di(user), key=lambda r: r.label)
     ]
-    contesto = {"incarichi": incarichi, "ha_password": ha_password(user), "pin": pin_attivo(user)}
+    contesto = {
+        "incarichi": incarichi,
+        "ha_password": ha_password(user),
+        "pin": pin_attivo(user),
+        "accesso": accesso_della_sessione(request),
+    }
     return render(request, "accounts/profilo.html", contesto)
 
 

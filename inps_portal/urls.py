@@ -15,6 +15,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("healthz/live", views.healthz_live, name="healthz_live"),
     path("account/", include("accounts.urls_accesso")),
+    # allauth's social-account pages are not the portal's: an identity is linked by its fiscal number at each login
+    # (no page to remove or add one), nobody signs up, a failed login gets identita's own page.
+    path("account/3rdparty/", include([path("", views.non_previsto), path("<path:resto>", views.non_previsto)])),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("abilitazioni.urls")),

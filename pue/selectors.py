@@ -45,7 +45,12 @@ def sedi_che_abilitano(user: User) -> QuerySet[Struttura]:
     """The Sedi territoriali where ``user`` is staff: each enables the designations of the Comuni it is competent
     for (the Sede of the Comune's province)."""
     return get_objects_for_user(
-        user, "accounts.personale_struttura", Struttura.objects.filter(tipo=Struttura.Tipo.SEDE_TERRITORIALE)
+        user,
+        "accounts.personale_struttura",
+        Struttura.objects.filter(tipo=Struttura.Tipo.SEDE_TERRITORIALE),
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
     )
 
 
@@ -63,8 +68,9 @@ def designazioni_del_comune(comune: Comune | int) -> QuerySet[DesignazioneOperat
 
 
 def puo_decidere(user: User, designazione: DesignazioneOperatore) -> bool:
+    """Staff of the Sede competent for the Comune, by their object permission alone: a superuser does not decide."""
     sede = sede_competente(designazione.comune)
-    return sede is not None and user.has_perm("accounts.personale_struttura", sede)
+    return sede is not None and sedi_che_abilitano(user).filter(pk=sede.pk).exists()
 
 
 def designazione_per_amministratore(user: User, pk: int) -> DesignazioneOperatore | None:

@@ -231,7 +231,7 @@ PERCORSO = accesso.Percorso("il resto del portale e il back office", frozenset(A
 def test_every_named_url_of_the_portal_has_an_expectation_in_some_walk() -> None:
     tutti = set(accesso.url_con_nome())
     percorsi = accesso.percorsi()
-    assert {p.nome for p in percorsi} >= {PERCORSO.nome, "abilitazioni", "credenziali"}
+    assert {p.nome for p in percorsi} >= {PERCORSO.nome, "abilitazioni", "credenziali", "pue e identità digitale"}
     coperti = set().union(*(p.nomi for p in percorsi))
     assert coperti | set(ESCLUSI) == tutti, {
         "senza attesa": tutti - coperti - set(ESCLUSI),
