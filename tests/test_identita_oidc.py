@@ -127,6 +127,7 @@ def test_level_2_is_accepted_linked_by_fiscal_number_and_recorded(anna: User, br
     sessione = SessioneAperta.objects.get(user=anna)
     assert (sessione.metodo, sessione.livello) == ("spid", 2)
     assert Attivita.objects.filter(user=anna, tipo="accesso", metodo="spid", livello=2).count() == 1
+    assert "SPID di livello 2" in browser.pagina("profilo").text  # the profile says how the session was opened
     # A SPID session is not a PIN session: the Area riservata of the Circolare 71/2016 stays closed to it.
     assert browser.pagina("area_enti").status_code in (403, 404)
 
