@@ -32,8 +32,13 @@ def voci_menu(request: HttpRequest) -> list[VoceMenu]:
         voci.append(VoceMenu(reverse("area_enti"), gettext("Area riservata Amministrazioni ed Enti")))
     if ruoli & RUOLI_COMUNE:
         voci.append(VoceMenu(reverse("area_comune"), gettext("Il mio Comune")))
+        # The PUE's own pages (they ask for SPID, CIE or CNS): "Inps e i Comuni" (Messaggio 4461/2023).
+        voci.append(VoceMenu(reverse("pue_home"), gettext("Inps e i Comuni")))
     if ruoli & RUOLI_STRUTTURA:
         voci.append(VoceMenu(reverse("area_struttura"), gettext("La mia struttura")))
+    if Ruolo.PERSONALE_SEDE in ruoli:
+        # The Sede enables the operators the Comuni of its province designate.
+        voci.append(VoceMenu(reverse("pue_designazioni"), gettext("Operatori PUE")))
     if user.is_staff:
         voci.append(VoceMenu(reverse("admin:index"), gettext("Back office")))
     voci.append(VoceMenu(reverse("profilo"), gettext("Il mio profilo")))

@@ -31,3 +31,19 @@ def _dimentica_sessione(sender: Any, request: HttpRequest | None, **kwargs: Any)
     if request is not None and hasattr(request, "session"):
         sessione_dimentica(request.session.session_key)
 
+
+# --- The competent offices' names kept in the cache (accounts.selectors.cache_competenza) ---------------------------
+# Imported here, beside their only receiver, so this block stays whole at the end of the module.
+from django.db import transaction  # noqa: E402
+from django.db.models.signals import post_delete, post_save  # noqa: E402
+
+from accounts.models import Struttura  # noqa: E402
+from accounts.selectors.cache_competenza import uffici_competenti_dimentica  # noqa: E402
+
+
+@receiver([post_save, post_delete], sender=Struttura, dispatch_uid="accounts-uffici-competenti-cambiati")
+def _uffici_competenti_cambiati(sender: Any, **kwargs: Any) -> None:
+    # At once, for this process and the readers inside the transaction; again at the commit, for the readers of
+    # other processes who read the database before it.
+    uffici_competenti_dimentica()
+    transaction.on_commit(uffici_competenti_dimentica)

@@ -26,7 +26,8 @@ from accounts.forms import (
 from accounts.middleware import SESSIONE_UNIFICAZIONE
 from accounts.models import Comune, RichiestaConversione, Struttura, User
 from accounts.selectors.accessi import accesso_della_sessione
-from accounts.selectors.competenza import comuni_di_competenza, direzione_firmataria, sede_competente
+from accounts.selectors.cache_competenza import uffici_competenti
+from accounts.selectors.competenza import comuni_di_competenza
 from accounts.selectors.persone import (
     enti_di,
     ha_password,
@@ -72,9 +73,10 @@ def profilo(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def area_comune(request: HttpRequest) -> HttpResponse:
-    per_comune = ruoli_per_organizzazione(_user(request), "accounts.comune")
+    per_comune = ruoli_per_organizzazione(_user(request), "accounts.comune", con=("provincia__regione",))
     if not per_comune:
         raise Http404
+    uffici = uffici_competenti()
     comuni = []
     for comune, ruoli in per_comune.items():
         comune = cast(Comune, comune)
@@ -82,8 +84,8 @@ def area_comune(request: HttpRequest) -> HttpResponse:
             {
                 "comune": comune,
                 "ruoli": [r.label for r in ruoli],
-                "sede": sede_competente(comune),
-                "firmataria": direzione_firmataria(comune),
+                "sede": uffici.sede(comune.provincia_id),
+                "firmataria": uffici.firmataria(comune.provincia_id, comune.provincia.regione_id),
             }
         )
     return render(request, "accounts/area_comune.html", {"comuni": comuni})
@@ -102,7 +104,12 @@ def area_struttura(request: HttpRequest) -> HttpResponse:
             raise Http404
     else:
         corrente = strutture[0]
-    comuni = comuni_di_competenza(corrente).order_by("nome")
+    # The columns of the table only: a page of 50 rows read as values, not as Comuni with their provinces.
+    comuni = (
+        comuni_di_competenza(corrente)
+        .order_by("nome")
+        .values("nome", "provincia__sigla", "codice_istat", "popolazione")
+    )
     pagina = Paginator(comuni, 50).get_page(request.GET.get("pagina"))
     return render(
         request, "accounts/area_struttura.html", {"strutture": strutture, "corrente": corrente, "pagina": pagina}

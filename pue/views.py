@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import Attivita, Comune, User
 from accounts.roles import Ruolo
 from accounts.selectors.accessi import accesso_della_sessione
-from accounts.selectors.persone import organizzazioni_di
+from accounts.selectors.persone import organizzazioni_di, ruoli_di
 from convenzioni.models import Convenzione
 from inps_portal.errori import ErroreDominio
 from pue import selectors, services
@@ -29,6 +29,8 @@ from pue.decorators import accesso_forte_richiesto
 from pue.errori import DatiDesignazioneNonValidi, NonAutorizzato
 from pue.forms import DesignazioneForm, FiltroAttivitaForm, MotivoForm
 from pue.models import DesignazioneOperatore
+
+RUOLI_DEL_COMUNE = {Ruolo.OPERATORE_COMUNE, Ruolo.AMMINISTRATORE_UTENZE, Ruolo.REFERENTE_COMUNE}
 
 
 def _user(request: HttpRequest) -> User:
@@ -42,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     operatore = list(organizzazioni_di(user, Ruolo.OPERATORE_COMUNE).order_by("nome"))
     amministrati = selectors.comuni_amministrati(user)
-    if not operatore and not amministrati and not organizzazioni_di(user, Ruolo.REFERENTE_COMUNE).exists():
+    if not amministrati and not ruoli_di(user) & RUOLI_DEL_COMUNE:
         raise Http404
     return render(
         request,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import Comune, Struttura, User, chiave_di_ricerca
 from accounts.roles import Ruolo
 from accounts.services.ruoli import RuoloNonApplicabile, ruolo_assegna, ruolo_revoca
-from tests.factories import EnteFactory, UserFactory
+from tests.factories import EnteFactory, UserFactory, accesso_forte
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +19,8 @@ AREE = {
     "area_comune": "Il mio Comune",
     "area_struttura": "La mia struttura",
     "admin:index": "Back office",
+    "pue_home": "Inps e i Comuni",
+    "pue_designazioni": "Operatori PUE",
 }
 
 
@@ -38,15 +40,15 @@ def _organizzazione(ruolo: Ruolo) -> Model:
 # What each role finds in the main menu, beyond the public entries.
 ATTESE = {
     Ruolo.OPERATORE_ENTE: {"area_enti"},
-    Ruolo.PERSONALE_SEDE: {"area_struttura", "admin:index"},
+    Ruolo.PERSONALE_SEDE: {"area_struttura", "admin:index", "pue_designazioni"},
     Ruolo.PERSONALE_DIREZIONE_REGIONALE: {"area_struttura", "admin:index"},
     Ruolo.PERSONALE_DIREZIONE_CENTRALE: {"area_struttura", "admin:index"},
     Ruolo.DIRETTORE: {"area_struttura", "admin:index"},
     Ruolo.OPERATORE_SPORTELLO: {"area_struttura"},
     Ruolo.REFERENTE_INPS: {"area_struttura"},
-    Ruolo.AMMINISTRATORE_UTENZE: {"area_comune"},
-    Ruolo.OPERATORE_COMUNE: {"area_comune"},
-    Ruolo.REFERENTE_COMUNE: {"area_comune"},
+    Ruolo.AMMINISTRATORE_UTENZE: {"area_comune", "pue_home"},
+    Ruolo.OPERATORE_COMUNE: {"area_comune", "pue_home"},
+    Ruolo.REFERENTE_COMUNE: {"area_comune", "pue_home"},
 }
 
 
@@ -60,6 +62,7 @@ def test_each_role_sees_only_its_own_navigation(client: Client, registro: None, 
     user = UserFactory.create()
     ruolo_assegna(user=user, ruolo=ruolo, organizzazione=_organizzazione(ruolo))
     client.force_login(user)
+    accesso_forte(client)  # the PUE's pages ask for SPID, CIE or CNS
     menu = _menu(client)
     for nome, _ in AREE.items():
         if nome in ATTESE[ruolo]:

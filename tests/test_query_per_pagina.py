@@ -200,3 +200,18 @@ def test_the_pages_of_a_queue_cover_it_in_order_and_the_last_costs_what_the_firs
         viste += [riga.pk for riga in risposta.context["cl"].result_list]
     assert viste == attese
     assert conteggi[1] == conteggi[2]  # a later page: its keys, then its rows, wherever it is in the queue
+
+
+def test_the_comune_page_costs_the_same_queries_for_one_comune_or_several(registro: None) -> None:
+    """The competent offices of each Comune come from the cached names, its province and region with it."""
+    conteggi = []
+    for codici in ([RENDE], [RENDE, "078045", "079023", "058091"]):
+        client = Client()
+        user = UserFactory.create()
+        for codice in codici:
+            ruolo_assegna(
+                user=user, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=Comune.objects.get(codice_istat=codice)
+            )
+        client.force_login(user)
+        conteggi.append(_query(client, reverse("area_comune")))
+    assert conteggi[0] == conteggi[1]

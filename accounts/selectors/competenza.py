@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.query import ModelIterable
 
 from accounts.models import Comune, Ente, Prestazione, Struttura
+from accounts.selectors.cache_competenza import UfficiCompetenti, uffici_competenti, uffici_in_cache
 
 Tipo = Struttura.Tipo
 
@@ -52,23 +56,61 @@ def _nome_competente(tipo: str, *, per: str, dalla_riga: str) -> Subquery:
     return Subquery(strutture_attive().filter(tipo=tipo, **{f"{per}_id": OuterRef(dalla_riga)}).values("nome")[:1])
 
 
+class _ComuniConUffici(ModelIterable[Comune]):
+    """Each Comune with ``sede_nome``, ``direzione_nome`` and ``metropolitana_nome``, from the cached names that
+    ``comuni_con_competenza`` has read (a subclass of this per list: Django makes the iterable from the class)."""
+
+    uffici: UfficiCompetenti
+
+    def __iter__(self) -> Iterator[Comune]:
+        uffici = self.uffici
+        for comune in super().__iter__():
+            setattr(comune, "sede_nome", uffici.sede(comune.provincia_id))  # noqa: B010 - as annotate() would
+            setattr(comune, "direzione_nome", uffici.direzione(comune.provincia.regione_id))  # noqa: B010
+            setattr(comune, "metropolitana_nome", uffici.metropolitana(comune.provincia_id))  # noqa: B010
+            yield comune
+
+
+class _EntiConUffici(ModelIterable[Ente]):
+    """Each Ente with ``sede_competente_nome`` and ``direzione_regionale_nome``, from the cached names."""
+
+    def __iter__(self) -> Iterator[Ente]:
+        uffici = uffici_competenti()
+        for ente in super().__iter__():
+            provincia = ente.comune.provincia
+            setattr(ente, "sede_competente_nome", uffici.sede(provincia.pk))  # noqa: B010 - as annotate() would
+            setattr(ente, "direzione_regionale_nome", uffici.direzione(provincia.regione_id))  # noqa: B010
+            yield ente
+
+
 def comuni_con_competenza(comuni: QuerySet[Comune]) -> QuerySet[Comune]:
-    """Comuni annotated with the names of their Sede, Direzione regionale and PUE signatory, in one query (the same
-    rules as ``sede_competente``, ``direzione_regionale_competente`` and ``direzione_firmataria``)."""
-    return comuni.select_related("provincia__regione").annotate(
-        sede_nome=_nome_competente(Tipo.SEDE_TERRITORIALE, per="provincia", dalla_riga="provincia_id"),
-        direzione_nome=_nome_competente(Tipo.DIREZIONE_REGIONALE, per="regione", dalla_riga="provincia__regione_id"),
-        metropolitana_nome=_nome_competente(Tipo.DIREZIONE_METROPOLITANA, per="provincia", dalla_riga="provincia_id"),
-    )
+    """Comuni with the names of their Sede, Direzione regionale and PUE signatory on each row (``sede_nome``,
+    ``direzione_nome``, ``metropolitana_nome``: the rules of ``sede_competente``, ``direzione_regionale_competente``
+    and ``direzione_firmataria``), in the one query of the Comuni.
+
+    The names come from ``cache_competenza`` when it holds them, or else from subqueries of that same query: the
+    public search costs its two queries whatever the cache holds, and never fills it (the Area's pages do)."""
+    comuni = comuni.select_related("provincia")  # the province's region: its key is enough
+    uffici = uffici_in_cache()
+    if uffici is None:
+        return comuni.annotate(
+            sede_nome=_nome_competente(Tipo.SEDE_TERRITORIALE, per="provincia", dalla_riga="provincia_id"),
+            direzione_nome=_nome_competente(
+                Tipo.DIREZIONE_REGIONALE, per="regione", dalla_riga="provincia__regione_id"
+            ),
+            metropolitana_nome=_nome_competente(
+                Tipo.DIREZIONE_METROPOLITANA, per="provincia", dalla_riga="provincia_id"
+            ),
+        )
+    # The rows' iterable is the queryset's own hook (values() and values_list() set it the same way); a clone keeps
+    # it, so the list can still be filtered, ordered, counted and sliced into pages.
+    comuni._iterable_class = type("ComuniConUffici", (_ComuniConUffici,), {"uffici": uffici})
+    return comuni
 
 
 def con_competenza(enti: QuerySet[Ente]) -> QuerySet[Ente]:
-    """Enti annotated with the names of their competent Sede and Direzione regionale, in one query."""
-    return enti.select_related("comune__provincia__regione").annotate(
-        sede_competente_nome=_nome_competente(
-            Tipo.SEDE_TERRITORIALE, per="provincia", dalla_riga="comune__provincia_id"
-        ),
-        direzione_regionale_nome=_nome_competente(
-            Tipo.DIREZIONE_REGIONALE, per="regione", dalla_riga="comune__provincia__regione_id"
-        ),
-    )
+    """Enti with the names of their competent Sede and Direzione regionale on each row (``sede_competente_nome``,
+    ``direzione_regionale_nome``), in the one query of the Enti: the names from ``cache_competenza``."""
+    con_uffici = enti.select_related("comune__provincia")  # the province's region: its key is enough
+    con_uffici._iterable_class = _EntiConUffici
+    return con_uffici

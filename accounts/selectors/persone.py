@@ -36,28 +36,37 @@ def organizzazioni_di(user: User, ruolo: Ruolo) -> QuerySet[Any]:
     modello = apps.get_model(ambito.model)
     if not user.is_authenticated:
         return modello._default_manager.none()
-    # What guardian's get_objects_for_user(accept_global_perms=False, with_superuser=False, use_groups=False) answers,
-    # with the object key cast on guardian's side: the organisation's primary key index is used, not a text scan.
-    chiavi = (
-        UserObjectPermission.objects.filter(
-            user=user,
-            permission__codename=ambito.permission.split(".", 1)[1],
-            content_type=ContentType.objects.get_for_model(modello),
-        )
-        .annotate(chiave=Cast("object_pk", BigIntegerField()))
-        .values("chiave")
-    )
-    queryset: QuerySet[Any] = modello._default_manager.filter(pk__in=chiavi)
+    queryset: QuerySet[Any] = modello._default_manager.filter(pk__in=_chiavi_per_ruolo(user, ruolo))
     if ambito.tipi_struttura:
         queryset = queryset.filter(tipo__in=ambito.tipi_struttura)
     return queryset
 
 
+def _chiavi_per_ruolo(user: User, ruolo: Ruolo) -> QuerySet[Any]:
+    """The primary keys of the organisations for which the user holds ``ruolo``, as a subquery; whatever the
+    organisation's kind (``organizzazioni_di`` filters the kinds of structure)."""
+    ambito = AMBITI[ruolo]
+    # What guardian's get_objects_for_user(accept_global_perms=False, with_superuser=False, use_groups=False) answers,
+    # with the object key cast on guardian's side: the organisation's primary key index is used, not a text scan.
+    chiavi: QuerySet[Any] = (
+        UserObjectPermission.objects.filter(
+            user=user,
+            permission__codename=ambito.permission.split(".", 1)[1],
+            content_type=ContentType.objects.get_for_model(apps.get_model(ambito.model)),
+        )
+        .annotate(chiave=Cast("object_pk", BigIntegerField()))
+        .values("chiave")
+    )
+    return chiavi
+
+
 def enti_di(user: User) -> QuerySet[Ente]:
     """The Enti a person acts for: by role, or through the abilitazioni of their active PIN."""
-    per_ruolo: QuerySet[Ente] = organizzazioni_di(user, Ruolo.OPERATORE_ENTE)
+    if not user.is_authenticated:
+        return Ente.objects.none()
+    per_ruolo = _chiavi_per_ruolo(user, Ruolo.OPERATORE_ENTE)
     per_pin = AbilitazioneDetenuta.objects.filter(pin__user=user, pin__status=PIN.Status.ATTIVO).values("ente_id")
-    enti = Ente.objects.filter(Q(pk__in=per_ruolo.values("pk")) | Q(pk__in=per_pin), attivo=True)
+    enti = Ente.objects.filter(Q(pk__in=per_ruolo) | Q(pk__in=per_pin), attivo=True)
     return con_competenza(enti).order_by("nome")
 
 
@@ -92,13 +101,13 @@ def opera_per_enti(user: User) -> bool:
     return Ruolo.OPERATORE_ENTE in ruoli_di(user) or pin_attivo(user) is not None
 
 
-def ruoli_per_organizzazione(user: User, modello: str) -> dict[Any, list[Ruolo]]:
+def ruoli_per_organizzazione(user: User, modello: str, *, con: tuple[str, ...] = ()) -> dict[Any, list[Ruolo]]:
     """The organisations of one kind (``accounts.comune``, ``accounts.struttura``) the user works for, each with
-    the roles held there, in name order."""
+    the roles held there, in name order; ``con``: the relations to read with them (``select_related``)."""
     risultato: dict[Any, list[Ruolo]] = {}
     for ruolo in sorted(ruoli_di(user), key=lambda r: r.label):
         if AMBITI[ruolo].model != modello:
             continue
-        for organizzazione in organizzazioni_di(user, ruolo):
+        for organizzazione in organizzazioni_di(user, ruolo).select_related(*con):
             risultato.setdefault(organizzazione, []).append(ruolo)
     return dict(sorted(risultato.items(), key=lambda item: item[0].nome))
