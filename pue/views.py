@@ -180,6 +180,7 @@ def designazione(request: HttpRequest, pk: int) -> HttpResponse:
     designazione = selectors.designazione_per_sede(_user(request), pk)
     if designazione is None:
         raise Http404
+    lettura_registra(request, cosa="lettura di una designazione di operatore PUE", oggetto=designazione)
     return render(
         request,
         "pue/designazione.html",

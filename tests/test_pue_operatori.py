@@ -295,3 +295,19 @@ def test_the_amministratore_sees_the_use_of_the_credentials_and_exports_it(
     assert operatore.codice_fiscale in righe[1]
     assert "'=1+1" in csv.content.decode("utf-8-sig")
     assert estraneo.codice_fiscale not in csv.content.decode("utf-8-sig")
+
+
+def test_the_record_of_sessions_forgets_those_past_their_life(attiva: Convenzione, amministratore: User) -> None:
+    from django.conf import settings as django_settings
+
+    from accounts.models import SessioneAperta
+    from accounts.tasks import sessioni_scadute
+
+    vecchia = _sessione_aperta(amministratore)
+    with clock.frozen(clock.now() + dt.timedelta(seconds=django_settings.SESSION_COOKIE_AGE + 60)):
+        nuova = _sessione_aperta(amministratore)
+        assert sessioni_scadute() == 1
+    chiavi = set(SessioneAperta.objects.values_list("session_key", flat=True))
+    assert chiavi == {nuova.session.session_key}
+    assert vecchia.session.session_key not in chiavi
+    assert django_settings.CELERY_BEAT_SCHEDULE["accessi-sessioni-scadute"]["task"] == "accessi.sessioni_scadute"

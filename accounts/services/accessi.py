@@ -10,7 +10,7 @@ and password forms are recognised by their backend.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -129,3 +129,10 @@ def sessioni_chiudi(user: User, *, tranne: str | None = None) -> int:
 
 def quando_accesso(valore: str) -> datetime:
     return datetime.fromisoformat(valore)
+
+
+def sessioni_scadute_dimentica() -> int:
+    """The record of sessions that can no longer be open (older than a session lives): deleted, how many."""
+    limite = clock.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    cancellate, _ = SessioneAperta.objects.filter(aperta_il__lt=limite).delete()
+    return cancellate

@@ -146,6 +146,8 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     },
     # PUE conventions: past their end they expire; reminders to both Referenti before (each once per threshold).
     "convenzioni-scadenze": {"task": "convenzioni.scadenze", "schedule": crontab(hour=7, minute=15)},
+    # The record of the open sessions (ended at once when an operator is revoked) forgets those past their life.
+    "accessi-sessioni-scadute": {"task": "accessi.sessioni_scadute", "schedule": crontab(minute=30)},
 }
 
 # --- Authentication -------------------------------------------------------------------------------------------------
