@@ -23,6 +23,7 @@ from accounts.roles import Ruolo
 from accounts.selectors.accessi import accesso_della_sessione
 from accounts.selectors.persone import organizzazioni_di, ruoli_di
 from convenzioni.models import Convenzione
+from inps_portal.audit import lettura_registra
 from inps_portal.errori import ErroreDominio
 from pue import selectors, services
 from pue.decorators import accesso_forte_richiesto
