@@ -37,12 +37,14 @@ COPY . /app
 ENV DJANGO_SETTINGS_MODULE=inps_portal.settings.production
 
 # File statici (whitenoise) e traduzioni compilate al momento della build. Le impostazioni di produzione rifiutano
-# di partire senza SECRET_KEY, ALLOWED_HOSTS e un DATABASE_URL PostgreSQL: qui ricevono valori fittizi che valgono
+# di partire senza SECRET_KEY, ALLOWED_HOSTS, un DATABASE_URL PostgreSQL e il gateway SPID/CIE: qui ricevono valori fittizi che valgono
 # solo per questo passo (nessun database viene contattato) e non restano nell'immagine.
 RUN export SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
         ALLOWED_HOSTS=localhost \
         DATABASE_URL=postgres://build@localhost/build \
         PEC_SMTP_URL=smtp://localhost:1025 \
+        IDENTITA_GATEWAY_URL=https://gateway-identita.invalid \
+        IDENTITA_CLIENT_SECRET="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(24))')" \
     && python manage.py collectstatic --noinput \
     && if find . -name '*.po' -not -path './var/*' | grep -q .; then python manage.py compilemessages; fi
 

@@ -17,6 +17,8 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://inps@127.0.0.1:5432/inps_portal",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "PEC_SMTP_URL": "smtp+tls://portale@smtp.pec.example.it:587",
+    "IDENTITA_GATEWAY_URL": "https://identita.inps.example.it/oidc",
+    "IDENTITA_CLIENT_SECRET": "segreto-del-client-di-prova-0123456789",
 }
 
 
@@ -47,6 +49,8 @@ def test_production_passes_the_deploy_checks_with_no_warning() -> None:
         ("DATABASE_URL", "PostgreSQL"),
         ("PEC_SMTP_URL", "PEC_SMTP_URL"),
         ("REDIS_URL", "REDIS_URL"),
+        ("IDENTITA_GATEWAY_URL", "IDENTITA_GATEWAY_URL"),
+        ("IDENTITA_CLIENT_SECRET", "IDENTITA_CLIENT_SECRET"),
     ],
 )
 def test_production_refuses_to_start_without(missing: str, message: str) -> None:
@@ -99,3 +103,9 @@ def test_redis_url_switches_cache_and_broker_to_redis() -> None:
         "redis://127.0.0.1:6379/9",
         "False",
     ]
+
+
+def test_production_refuses_a_gateway_without_tls() -> None:
+    result = _manage("check", **{**PRODUCTION, "IDENTITA_GATEWAY_URL": "http://127.0.0.1:8001"})
+    assert result.returncode != 0
+    assert "IDENTITA_GATEWAY_URL" in result.stderr

@@ -47,6 +47,9 @@ def production_env(database_url: str, redis_url: str) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "0",
         "BENCH_ENDPOINTS": "1",
         "PEC_SMTP_URL": f"smtp://{HOST}:1025",  # required by production; a scenario that sends PEC sets its own
+        # Required by production; no scenario logs in through the SPID/CIE gateway.
+        "IDENTITA_GATEWAY_URL": "https://gateway-identita.invalid",
+        "IDENTITA_CLIENT_SECRET": secrets.token_urlsafe(24),
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CONN_MAX_AGE": "60",

@@ -40,6 +40,14 @@ if env("CONVENZIONI_FIRMA_INPS", default="csc") == "pkcs12":
         "In produzione CONVENZIONI_FIRMA_INPS non può essere 'pkcs12': si usa il servizio di firma remota."
     )
 
+# SPID and CIE through INPS's identity gateway (identita/provider.py): never the local identity provider of development,
+# always over TLS, with the client's own secret.
+_GATEWAY = env("IDENTITA_GATEWAY_URL", default="")
+if not _GATEWAY.startswith("https://"):
+    raise ImproperlyConfigured("In produzione IDENTITA_GATEWAY_URL deve indicare il gateway SPID/CIE INPS (https).")
+if len(env("IDENTITA_CLIENT_SECRET", default="")) < 20:
+    raise ImproperlyConfigured("In produzione IDENTITA_CLIENT_SECRET deve essere il segreto del client del gateway.")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/live$"]
