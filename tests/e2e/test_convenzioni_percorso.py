@@ -5,6 +5,7 @@ for INPS; both see it active, with the two signatures. axe-core scans every page
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
@@ -18,21 +19,25 @@ from django.db import connections
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from accounts.models import Comune, User
+from accounts.models import Comune, Struttura, User
 from accounts.roles import Ruolo
 from accounts.services.ruoli import ruolo_assegna
 from convenzioni import pki_demo, services
 from convenzioni.esempi import dati_di_esempio
 from convenzioni.models import CAMPO_FIRMA_COMUNE, Convenzione, VersioneQuadro
 from convenzioni.testo import TESTO_QUADRO_2023
+from idp_locale.identita import PASSWORD_DEMO
 from tests.e2e.conftest import TIMEOUT_MS, VIEWPORT, submit_login
 from tests.e2e.test_accessibilita import assert_no_serious_violations
-from tests.factories import PASSWORD, UserFactory, codice_fiscale_valido, personale_inps
+from tests.factories import PASSWORD, UserFactory, codice_fiscale_valido
+from tests.idp_locale import IdpLocale, idp_in_esecuzione
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
 
 SINDACO = pki_demo.Persona(codice_fiscale_valido(951), "Giovanni", "Ferraro")
+
+DIRETTORE_DEMO = "RMNNTN65D30H224E"  # Antonio Romano, an identity of the local identity provider
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,10 @@ def _prepara(cartella: Path) -> Persone:
     rende = Comune.objects.select_related("provincia").get(codice_istat="078102")
     referente = UserFactory.create(nome="Sara", cognome="Bruno")
     ruolo_assegna(user=referente, ruolo=Ruolo.REFERENTE_COMUNE, organizzazione=rende)
-    direttore = personale_inps(Ruolo.DIRETTORE, "DR-18")
+    # Antonio Romano, who is in the local identity provider: he confirms his identity with SPID before signing.
+    direttore = UserFactory.create(codice_fiscale=DIRETTORE_DEMO, nome="Antonio", cognome="Romano")
+    ruolo_assegna(user=direttore, ruolo=Ruolo.DIRETTORE, organizzazione=Struttura.objects.get(codice="DR-18"))
+    direttore = User.objects.get(pk=direttore.pk)
     pki_demo.certificato(pki_demo.Persona(direttore.codice_fiscale, direttore.nome, direttore.cognome))
     dati = dati_di_esempio(
         rende,
@@ -105,8 +113,20 @@ def _entra(page: Page, user: User) -> None:
     expect(page.get_by_test_id("utente-collegato")).to_be_visible()
 
 
+@pytest.fixture
+def idp(live_server: LiveServer, tmp_path: Path, settings: Any) -> Iterator[IdpLocale]:
+    """The local identity provider for this live server, and the portal pointed at it."""
+    with idp_in_esecuzione(portale=live_server.url, cartella=tmp_path / "idp") as avviato:
+        settings.IDENTITA_GATEWAY_URL = avviato.url
+        fornitori = copy.deepcopy(settings.SOCIALACCOUNT_PROVIDERS)
+        for app in fornitori["identita"]["APPS"]:
+            app["settings"]["server_url"] = avviato.url
+        settings.SOCIALACCOUNT_PROVIDERS = fornitori
+        yield avviato
+
+
 def test_the_comune_signs_and_uploads_the_director_signs_both_see_it_active(
-    page: Page, altro_browser: Page, live_server: LiveServer, persone: Persone, tmp_path: Path
+    page: Page, altro_browser: Page, live_server: LiveServer, persone: Persone, tmp_path: Path, idp: IdpLocale
 ) -> None:
     convenzione = persone.convenzione
     main = page.get_by_role("main")
@@ -138,7 +158,8 @@ def test_the_comune_signs_and_uploads_the_director_signs_both_see_it_active(
     expect(page.get_by_test_id("firme")).to_contain_text("Giovanni Ferraro")
     _scansiona(page)
 
-    # 3. The Director: the registry of his territory, the convention, "Firma per l'INPS" (he has just logged in).
+    # 3. The Director: the registry of his territory, the convention, "Firma per l'INPS"; he logged in with his
+    # password, which is not a strong identity: he confirms it with SPID (prompt=login at the identity provider).
     direttore = altro_browser
     _entra(direttore, persone.direttore)
     direttore.get_by_test_id("menu-principale").get_by_role("link", name="La mia struttura").click()
@@ -151,6 +172,15 @@ def test_the_comune_signs_and_uploads_the_director_signs_both_see_it_active(
     expect(righe).to_have_count(1)
     righe.get_by_role("link", name=convenzione.numero).click()
     _scansiona(direttore)
+    direttore.get_by_test_id("firma-inps").click()
+    expect(direttore).to_have_url(re.compile(r"/account/conferma-identita/"))
+    _scansiona(direttore)
+    direttore.get_by_test_id("entra-spid").click()
+    direttore.wait_for_url(lambda url: url.startswith(idp.url))
+    direttore.get_by_label("Nome utente").fill("antonio.romano")
+    direttore.get_by_label("Password").fill(PASSWORD_DEMO)
+    direttore.get_by_role("button", name="Entra").click()
+    expect(direttore).to_have_url(f"{live_server.url}/convenzioni/{convenzione.pk}/")
     direttore.get_by_test_id("firma-inps").click()
     expect(direttore.get_by_role("main").get_by_role("status")).to_contain_text("Convenzione firmata per l'INPS")
     expect(direttore.get_by_test_id("stato")).to_have_text("Attiva (firmata dalle due Parti)")
