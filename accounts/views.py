@@ -8,7 +8,8 @@ from allauth.account import views as allauth_views
 from allauth.account.views import LoginView as AllauthLoginView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -110,10 +111,34 @@ def area_struttura(request: HttpRequest) -> HttpResponse:
         .order_by("nome")
         .values("nome", "provincia__sigla", "codice_istat", "popolazione")
     )
-    pagina = Paginator(comuni, 50).get_page(request.GET.get("pagina"))
+    pagina = _pagina_con_totale(comuni, request.GET.get("pagina"))
     return render(
         request, "accounts/area_struttura.html", {"strutture": strutture, "corrente": corrente, "pagina": pagina}
     )
+
+
+COMUNI_PER_PAGINA = 50
+PAGINE_MASSIME = 10_000  # more than the pages of every Comune of Italy: beyond it, get_page says the last one
+
+
+def _pagina_con_totale(righe: QuerySet[Any], numero: str | None) -> Page[Any]:
+    """The page ``Paginator(righe, COMUNI_PER_PAGINA).get_page(numero)`` answers, in one query when the page asked
+    for exists: its rows with the total counted beside them (``COUNT(*) OVER ()``, before the page's LIMIT) instead
+    of a COUNT first. Anything else (a value that is not a page number, a page past the last, no rows at all, a
+    number too large for an OFFSET) is left to ``get_page`` and its two queries, so every answer is the one it
+    gives."""
+    paginator = Paginator(righe, COMUNI_PER_PAGINA)
+    try:
+        richiesto = 1 if numero is None else int(numero)
+    except ValueError:
+        richiesto = 0
+    if 1 <= richiesto <= PAGINE_MASSIME:
+        inizio = (richiesto - 1) * COMUNI_PER_PAGINA
+        lette = list(righe.annotate(_totale=Window(Count("pk")))[inizio : inizio + COMUNI_PER_PAGINA])
+        if lette:
+            paginator.__dict__["count"] = lette[0]["_totale"]  # the cached_property ``count``, known already
+            return Page(lette, richiesto, paginator)
+    return paginator.get_page(numero)
 
 
 @require_safe

@@ -172,6 +172,7 @@ def scenario(options: argparse.Namespace) -> None:
         local = local_env(database.url)
         with prepared(database, env, keep=options.keep_db):
             manage(["seed_demo"], local)
+            database.analyze()  # the planner's statistics with the demo's rows, as on a production database
             log("counting SQL queries per page (local settings, test Client, force_login)")
             payload = [{"path": p, "user": u.codice_fiscale if u else ""} for p, u in PAGES]
             counted = probe("count-queries", payload, local)

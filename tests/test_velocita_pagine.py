@@ -142,3 +142,68 @@ def test_the_sede_finder_asks_no_structure_when_the_cache_holds_the_names(client
     assert len(risposta.context["pagina"]) == 20
     assert len(catturate.captured_queries) == 2
     assert not any("accounts_struttura" in q["sql"] for q in catturate.captured_queries)
+
+
+# --- La mia struttura: the page of the Comuni and their total in one query ------------------------------------------
+
+
+def _personale_di_cosenza(client: Client) -> None:
+    user = UserFactory.create()
+    ruolo_assegna(user=user, ruolo=Ruolo.PERSONALE_SEDE, organizzazione=Struttura.objects.get(codice="ST-CS"))
+    client.force_login(user)
+
+
+@pytest.mark.parametrize("numero", [None, "1", "2", "3", " 2", "0", "-1", "9999", "ultima", "2.0", "", "9" * 30])
+def test_the_structure_page_is_the_one_the_paginator_gives(client: Client, registro: None, numero: str | None) -> None:
+    """Whatever is asked (a page, the last, past the last, no number), the rows and the total are those of
+    ``Paginator.get_page``."""
+    from django.core.paginator import Paginator
+
+    from accounts.selectors.competenza import comuni_di_competenza
+
+    _personale_di_cosenza(client)
+    risposta = client.get(reverse("area_struttura"), {} if numero is None else {"pagina": numero})
+    pagina = risposta.context["pagina"]
+    comuni = (
+        comuni_di_competenza(Struttura.objects.get(codice="ST-CS"))
+        .order_by("nome")
+        .values("nome", "provincia__sigla", "codice_istat", "popolazione")
+    )
+    attesa = Paginator(comuni, 50).get_page(numero)
+    assert pagina.number == attesa.number
+    assert pagina.paginator.count == attesa.paginator.count == Comune.objects.filter(provincia__sigla="CS").count()
+    assert [r["codice_istat"] for r in pagina] == [r["codice_istat"] for r in attesa]
+    assert [r["nome"] for r in pagina] == [r["nome"] for r in attesa]
+
+
+def test_a_page_of_the_structure_costs_one_query_for_its_rows_and_their_total(client: Client, registro: None) -> None:
+    _personale_di_cosenza(client)
+    client.get(reverse("area_struttura"))  # warm-up: per-process caches
+    conteggi = []
+    for numero in ("1", "2", "3"):
+        with CaptureQueriesContext(connection) as catturate:
+            risposta = client.get(reverse("area_struttura"), {"pagina": numero})
+        assert risposta.status_code == 200
+        assert len(risposta.context["pagina"]) > 0
+        conteggi.append(catturate.captured_queries)
+    assert len(conteggi[0]) == len(conteggi[1]) == len(conteggi[2])
+    assert not any("COUNT(*) AS" in q["sql"] for q in conteggi[0])  # the total comes with the rows
+
+
+# --- Trova la sede: the trigram index of the names ------------------------------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index exists on PostgreSQL only")
+def test_the_names_of_the_comuni_have_a_trigram_index_that_the_search_uses(registro: None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'accounts_comune' AND indexname = %s",
+            ["accounts_comune_nome_ricerca_trgm"],
+        )
+        (definizione,) = cursor.fetchone()
+        assert "gin_trgm_ops" in definizione
+        cursor.execute("ANALYZE accounts_comune")
+        cursor.execute("SET LOCAL enable_seqscan = off")  # can it serve LIKE '%x%'? (a tiny table may not need it)
+        cursor.execute("EXPLAIN SELECT 1 FROM accounts_comune WHERE nome_ricerca::text LIKE %s", ["%rende%"])
+        piano = "\n".join(riga[0] for riga in cursor.fetchall())
+    assert "accounts_comune_nome_ricerca_trgm" in piano
