@@ -97,6 +97,12 @@ def operatori(request: HttpRequest, istat: str) -> HttpResponse:
                 )
                 return redirect("pue_operatori", istat=comune.codice_istat)
         status = 400
+    return _pagina_operatori(request, comune, convenzione, form, status)
+
+
+def _pagina_operatori(
+    request: HttpRequest, comune: Comune, convenzione: Convenzione, form: DesignazioneForm, status: int = 200
+) -> HttpResponse:
     designazioni = selectors.designazioni_del_comune(comune)
     return render(
         request,
@@ -107,10 +113,30 @@ def operatori(request: HttpRequest, istat: str) -> HttpResponse:
             "form": form,
             "aperte": [d for d in designazioni if d.aperta],
             "chiuse": [d for d in designazioni if not d.aperta],
-            "motivo_form": MotivoForm(),
         },
         status=status,
     )
+
+
+def _pagina_designazione(request: HttpRequest, designazione: DesignazioneOperatore, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "pue/designazione.html",
+        {"d": designazione, "eventi": designazione.eventi.select_related("chi")},
+        status=status,
+    )
+
+
+def _rifiutata(
+    request: HttpRequest, designazione: DesignazioneOperatore, testo: str, *, dal_comune: bool
+) -> HttpResponse:
+    """A decision or revocation refused (no reason given, a state that changed): the page again, with why, and 400."""
+    messages.error(request, testo)
+    if dal_comune:
+        convenzione = selectors.amministratore_di(_user(request), designazione.comune_id)
+        if convenzione is not None:
+            return _pagina_operatori(request, designazione.comune, convenzione, DesignazioneForm(), 400)
+    return _pagina_designazione(request, designazione, 400)
 
 
 @require_POST
@@ -127,25 +153,20 @@ def revoca(request: HttpRequest, pk: int) -> HttpResponse:
     if dal_comune and not _forte(request):
         return redirect("pue_operatori", istat=designazione.comune.codice_istat)
     form = MotivoForm(request.POST)
-    indietro = (
-        redirect("pue_operatori", istat=designazione.comune.codice_istat)
-        if dal_comune
-        else redirect("pue_designazione", pk=designazione.pk)
-    )
     if not form.is_valid():
-        messages.error(request, "Indichi il motivo della revoca.")
-        return indietro
+        return _rifiutata(request, designazione, "Indichi il motivo della revoca.", dal_comune=dal_comune)
     try:
         services.operatore_revoca(chi=user, designazione_id=designazione.pk, motivo=form.cleaned_data["motivo"])
     except NonAutorizzato as errore:
         raise Http404 from errore
     except ErroreDominio as errore:
-        messages.error(request, str(errore))
-        return indietro
+        return _rifiutata(request, designazione, str(errore), dal_comune=dal_comune)
     messages.success(
         request, f"L'abilitazione di {designazione.nome_completo} è revocata; le sue sessioni sono chiuse."
     )
-    return indietro
+    if dal_comune:
+        return redirect("pue_operatori", istat=designazione.comune.codice_istat)
+    return redirect("pue_designazione", pk=designazione.pk)
 
 
 def _forte(request: HttpRequest) -> bool:
@@ -182,11 +203,7 @@ def designazione(request: HttpRequest, pk: int) -> HttpResponse:
     if designazione is None:
         raise Http404
     lettura_registra(request, cosa="lettura di una designazione di operatore PUE", oggetto=designazione)
-    return render(
-        request,
-        "pue/designazione.html",
-        {"d": designazione, "eventi": designazione.eventi.select_related("chi"), "motivo_form": MotivoForm()},
-    )
+    return _pagina_designazione(request, designazione)
 
 
 @require_POST
@@ -203,14 +220,15 @@ def decidi(request: HttpRequest, pk: int, esito: str) -> HttpResponse:
         else:
             form = MotivoForm(request.POST)
             if not form.is_valid():
-                messages.error(request, "Indichi il motivo del rifiuto: è comunicato al Comune.")
-                return redirect("pue_designazione", pk=pk)
+                return _rifiutata(
+                    request, designazione, "Indichi il motivo del rifiuto: è comunicato al Comune.", dal_comune=False
+                )
             services.operatore_rifiuta(chi=user, designazione_id=pk, motivo=form.cleaned_data["motivo"])
             messages.success(request, "La designazione è rifiutata; il Comune riceve il motivo.")
     except NonAutorizzato as errore:
         raise Http404 from errore
     except ErroreDominio as errore:
-        messages.error(request, str(errore))
+        return _rifiutata(request, designazione, str(errore), dal_comune=False)
     return redirect("pue_designazione", pk=pk)
 
 

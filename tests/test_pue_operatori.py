@@ -254,7 +254,9 @@ def test_the_sede_enables_and_refuses_from_its_pages(
     elenco = client.get(reverse("pue_designazioni")).content.decode()
     assert reverse("pue_designazione", args=[uno.pk]) in elenco
     assert client.post(reverse("pue_decidi", args=[uno.pk, "abilita"])).status_code == 302
-    assert client.post(reverse("pue_decidi", args=[due.pk, "rifiuta"]), {"motivo": ""}).status_code == 302
+    senza_motivo = client.post(reverse("pue_decidi", args=[due.pk, "rifiuta"]), {"motivo": ""})
+    assert senza_motivo.status_code == 400
+    assert "Indichi il motivo del rifiuto" in senza_motivo.content.decode()
     due.refresh_from_db()
     assert due.stato == Stato.IN_ATTESA
     client.post(reverse("pue_decidi", args=[due.pk, "rifiuta"]), {"motivo": "atto scaduto"})
@@ -311,3 +313,19 @@ def test_the_record_of_sessions_forgets_those_past_their_life(attiva: Convenzion
     assert chiavi == {nuova.session.session_key}
     assert vecchia.session.session_key not in chiavi
     assert django_settings.CELERY_BEAT_SCHEDULE["accessi-sessioni-scadute"]["task"] == "accessi.sessioni_scadute"
+
+
+def test_a_revocation_without_a_reason_is_a_400_and_changes_nothing(
+    client: Client, attiva: Convenzione, amministratore: User, sede: User
+) -> None:
+    designazione = designata(attiva, amministratore)
+    services.operatore_abilita(chi=sede, designazione_id=designazione.pk)
+    client.force_login(amministratore)
+    accesso_forte(client)
+    risposta = client.post(reverse("pue_revoca", args=[designazione.pk]), {"motivo": "   "})
+    assert risposta.status_code == 400
+    assert "Indichi il motivo della revoca" in risposta.content.decode()
+    client.force_login(sede)
+    assert client.post(reverse("pue_revoca", args=[designazione.pk]), {}).status_code == 400
+    designazione.refresh_from_db()
+    assert designazione.stato == Stato.ABILITATA
