@@ -92,3 +92,107 @@ class EventoDesignazione(EventoDiStato):
     class Meta(EventoDiStato.Meta):
         verbose_name = "evento della designazione"
         verbose_name_plural = "eventi della designazione"
+
+
+class Sportello(models.Model):
+    """An INPS desk that answers web meetings booked by the Comuni (Messaggio 4461/2023, "Gestione sportelli"): one
+    per Struttura territoriale, or per Polo nazionale with the prestazioni it answers for. ``comune`` is where the
+    office is: its patron saint's day closes it (and only it)."""
+
+    struttura = models.ForeignKey("accounts.Struttura", on_delete=models.PROTECT, related_name="sportelli_pue")
+    nome = models.CharField(max_length=200)
+    comune = models.ForeignKey(
+        Comune, on_delete=models.PROTECT, related_name="+", help_text="Dove ha sede l'ufficio (per la festa patronale)."
+    )
+    prestazioni = models.ManyToManyField(
+        "accounts.Prestazione", blank=True, related_name="sportelli_pue", help_text="Solo per un Polo nazionale."
+    )
+    attivo = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "sportello PUE"
+        verbose_name_plural = "sportelli PUE"
+        ordering = ["nome"]
+
+    def __str__(self) -> str:
+        return self.nome
+
+
+class OrarioSportello(models.Model):
+    """A weekly rule of a sportello's availability: on ``giorno`` (0 Monday … 6 Sunday), from ``dalle`` to ``alle``
+    (Europe/Rome wall-clock time), meetings of ``durata_minuti`` with ``operatori`` INPS operators in parallel, from
+    ``valido_dal`` to ``valido_al`` included (open-ended when empty). Slots are computed from these rules, never
+    stored."""
+
+    class Giorno(models.IntegerChoices):
+        LUNEDI = 0, "lunedì"
+        MARTEDI = 1, "martedì"
+        MERCOLEDI = 2, "mercoledì"
+        GIOVEDI = 3, "giovedì"
+        VENERDI = 4, "venerdì"
+        SABATO = 5, "sabato"
+        DOMENICA = 6, "domenica"
+
+    sportello = models.ForeignKey(Sportello, on_delete=models.CASCADE, related_name="orari")
+    giorno = models.PositiveSmallIntegerField(choices=Giorno.choices)
+    dalle = models.TimeField()
+    alle = models.TimeField()
+    durata_minuti = models.PositiveSmallIntegerField("durata di un incontro (minuti)", default=30)
+    operatori = models.PositiveSmallIntegerField("operatori in parallelo", default=1)
+    valido_dal = models.DateField("valido dal")
+    valido_al = models.DateField("valido fino al", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "orario settimanale"
+        verbose_name_plural = "orari settimanali"
+        ordering = ["sportello", "giorno", "dalle"]
+        constraints = [
+            models.CheckConstraint(name="orario_dalle_prima_delle_alle", condition=Q(dalle__lt=models.F("alle"))),
+            models.CheckConstraint(name="orario_durata_positiva", condition=Q(durata_minuti__gte=5)),
+            models.CheckConstraint(name="orario_operatori_positivi", condition=Q(operatori__gte=1)),
+            models.CheckConstraint(
+                name="orario_validita_ordinata",
+                condition=Q(valido_al__isnull=True) | Q(valido_al__gte=models.F("valido_dal")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_giorno_display()} {self.dalle:%H:%M}-{self.alle:%H:%M}"
+
+
+class EccezioneSportello(models.Model):
+    """A day that departs from the weekly rules: a closure (all day), or an extra opening with its own hours."""
+
+    class Tipo(models.TextChoices):
+        CHIUSURA = "chiusura", "Chiusura"
+        APERTURA = "apertura", "Apertura straordinaria"
+
+    sportello = models.ForeignKey(Sportello, on_delete=models.CASCADE, related_name="eccezioni")
+    giorno = models.DateField()
+    tipo = models.CharField(max_length=10, choices=Tipo.choices)
+    dalle = models.TimeField(null=True, blank=True)
+    alle = models.TimeField(null=True, blank=True)
+    durata_minuti = models.PositiveSmallIntegerField("durata di un incontro (minuti)", null=True, blank=True)
+    operatori = models.PositiveSmallIntegerField("operatori in parallelo", null=True, blank=True)
+    motivo = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "eccezione al calendario"
+        verbose_name_plural = "eccezioni al calendario"
+        ordering = ["sportello", "giorno"]
+        constraints = [
+            models.CheckConstraint(
+                name="apertura_con_orario",
+                condition=Q(tipo="chiusura")
+                | Q(
+                    dalle__isnull=False,
+                    alle__isnull=False,
+                    durata_minuti__gte=5,
+                    operatori__gte=1,
+                    dalle__lt=models.F("alle"),
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} del {self.giorno:%d/%m/%Y}"
