@@ -196,3 +196,53 @@ class EccezioneSportello(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_tipo_display()} del {self.giorno:%d/%m/%Y}"
+
+
+class Prenotazione(models.Model):
+    """A web meeting booked by a Comune's operator at a sportello, for one slot and one of its parallel seats
+    (``posto``). A slot is never booked twice: a partial unique index on the live bookings (PostgreSQL and SQLite),
+    plus on PostgreSQL an exclusion constraint on overlapping times of one seat (migration 0004), and the sportello's
+    row locked while a booking is made. A hold (``trattenuta``) keeps the slot while the operator fills in the details,
+    until ``scade_il``."""
+
+    class Stato(models.TextChoices):
+        TRATTENUTA = "trattenuta", "In compilazione"
+        CONFERMATA = "confermata", "Confermata"
+        ANNULLATA = "annullata", "Annullata"
+        SCADUTA = "scaduta", "Trattenuta scaduta"
+        SVOLTA = "svolta", "Svolta"
+        NON_PRESENTATO = "non_presentato", "Cittadino non presentato"
+
+    # The states that occupy the slot.
+    OCCUPANO = (Stato.TRATTENUTA, Stato.CONFERMATA, Stato.SVOLTA, Stato.NON_PRESENTATO)
+
+    sportello = models.ForeignKey(Sportello, on_delete=models.PROTECT, related_name="prenotazioni")
+    inizio = models.DateTimeField()
+    fine = models.DateTimeField()
+    posto = models.PositiveSmallIntegerField(default=1)
+    stato = models.CharField(max_length=20, choices=Stato.choices, default=Stato.TRATTENUTA)
+    comune = models.ForeignKey(Comune, on_delete=models.PROTECT, related_name="+")
+    convenzione = models.ForeignKey(Convenzione, on_delete=models.PROTECT, related_name="+")
+    operatore = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    creata_il = models.DateTimeField(default=clock.now)
+    scade_il = models.DateTimeField("la trattenuta scade il", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "prenotazione"
+        verbose_name_plural = "prenotazioni"
+        ordering = ["inizio", "posto"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sportello", "inizio", "posto"],
+                condition=Q(stato__in=["trattenuta", "confermata", "svolta", "non_presentato"]),
+                name="uno_slot_una_prenotazione",
+            ),
+            models.CheckConstraint(name="prenotazione_fine_dopo_inizio", condition=Q(fine__gt=models.F("inizio"))),
+            models.CheckConstraint(
+                name="trattenuta_con_scadenza", condition=~Q(stato="trattenuta") | Q(scade_il__isnull=False)
+            ),
+        ]
+        indexes = [models.Index(fields=["stato", "scade_il"], name="prenotazione_trattenute")]
+
+    def __str__(self) -> str:
+        return f"{self.sportello} {self.inizio:%Y-%m-%d %H:%M} posto {self.posto}"

@@ -148,6 +148,8 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "convenzioni-scadenze": {"task": "convenzioni.scadenze", "schedule": crontab(hour=7, minute=15)},
     # The record of the open sessions (ended at once when an operator is revoked) forgets those past their life.
     "accessi-sessioni-scadute": {"task": "accessi.sessioni_scadute", "schedule": crontab(minute=30)},
+    # Holds of PUE slots past their time free their slots (the booking transaction frees them too).
+    "pue-trattenute-scadute": {"task": "pue.trattenute_scadute", "schedule": 60.0},
 }
 
 # --- Authentication -------------------------------------------------------------------------------------------------
@@ -199,6 +201,8 @@ IDENTITA_GATEWAY_URL: str = env("IDENTITA_GATEWAY_URL", default="http://127.0.0.
 # The public address of the reverse proxy's CNS server block (deploy/nginx/cns.conf.template), where the card is
 # asked for and verified: the "Entra con CNS" button of the ordinary pages leads there.
 CNS_INDIRIZZO: str = env("CNS_INDIRIZZO", default="")
+# How long a PUE slot stays held while the Comune's operator fills in the citizen's details (pue/prenotazioni.py).
+PRENOTAZIONE_TRATTENUTA_MINUTI: int = env.int("PRENOTAZIONE_TRATTENUTA_MINUTI", default=10)
 _IDENTITA_SEGRETO: str = env("IDENTITA_CLIENT_SECRET", default="segreto-solo-sviluppo")
 SOCIALACCOUNT_ADAPTER = "identita.adapter.AdattatoreIdentita"
 SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {

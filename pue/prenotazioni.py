@@ -1,0 +1,130 @@
+"""Holding a slot of a sportello, never twice (Messaggio 4461/2023, "Gestione sportelli").
+
+The operator picks a slot; the portal holds it for ``PRENOTAZIONE_TRATTENUTA_MINUTI`` while they fill in the
+citizen's details. Booking a slot locks the sportello's row (bookings of one sportello are made one at a time),
+releases the holds that have expired, checks that the rules still open the slot and that a seat is free, and inserts;
+the database's unique index (and, on PostgreSQL, the exclusion constraint) refuses a second live booking of the same
+seat whatever happens above. Whoever loses is told the slot is taken and offered the next free ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from accounts.roles import Ruolo
+from accounts.selectors.persone import organizzazioni_di
+from convenzioni.selectors import convenzione_attiva
+from inps_portal import clock
+from inps_portal.errori import ErroreDominio
+from pue.disponibilita import Slot, slot_previsti
+from pue.models import Prenotazione, Sportello
+
+logger = logging.getLogger(__name__)
+Stato = Prenotazione.Stato
+
+
+class PrenotazioneNonAmmessa(ErroreDominio):
+    """The booking is not allowed (no active convention, an operator not enabled, a slot that does not exist)."""
+
+
+class SlotOccupato(PrenotazioneNonAmmessa):
+    """Someone else took the slot first; ``alternative`` are the next free slots of the same sportello."""
+
+    def __init__(self, alternative: list[Slot]) -> None:
+        self.alternative = alternative
+        super().__init__(
+            "L'orario scelto è stato appena prenotato da un altro operatore: scelga uno degli orari liberi."
+        )
+
+
+@dataclass(frozen=True)
+class Richiesta:
+    sportello_id: int
+    comune_id: int
+    inizio: dt.datetime
+
+
+def _durata_trattenuta() -> dt.timedelta:
+    return dt.timedelta(minutes=int(settings.PRENOTAZIONE_TRATTENUTA_MINUTI))
+
+
+def trattenute_scadute_libera(sportello_id: int | None = None) -> int:
+    """Holds past their time become ``scaduta``, which frees their slots; returns how many."""
+    scadute = Prenotazione.objects.filter(stato=Stato.TRATTENUTA, scade_il__lte=clock.now())
+    if sportello_id is not None:
+        scadute = scadute.filter(sportello_id=sportello_id)
+    return scadute.update(stato=Stato.SCADUTA)
+
+
+def slot_liberi(sportello: Sportello, dal: dt.date, al: dt.date) -> list[Slot]:
+    """The slots the rules open, less the live bookings (expired holds do not count)."""
+    adesso = clock.now()
+    occupati = set(
+        Prenotazione.objects.filter(sportello=sportello, stato__in=Prenotazione.OCCUPANO, fine__gt=adesso)
+        .exclude(stato=Stato.TRATTENUTA, scade_il__lte=adesso)
+        .values_list("inizio", "posto")
+    )
+    return [s for s in slot_previsti(sportello, dal, al) if s.inizio > adesso and (s.inizio, s.posto) not in occupati]
+
+
+def _alternative(sportello: Sportello, dopo: dt.datetime, quante: int = 5) -> list[Slot]:
+    giorno = dopo.date()
+    liberi = slot_liberi(sportello, giorno, giorno + dt.timedelta(days=14))
+    visti: list[Slot] = []
+    for slot in liberi:
+        if slot.inizio != dopo and all(slot.inizio != v.inizio for v in visti):
+            visti.append(slot)
+        if len(visti) == quante:
+            break
+    return visti
+
+
+def slot_trattieni(*, chi: User, richiesta: Richiesta) -> Prenotazione:
+    """Holds the slot starting at ``richiesta.inizio`` on a free seat, for ``chi``, an enabled operator of the Comune
+    with an active convention."""
+    if not organizzazioni_di(chi, Ruolo.OPERATORE_COMUNE).filter(pk=richiesta.comune_id).exists():
+        raise PrenotazioneNonAmmessa("Solo un operatore abilitato del Comune può prenotare.")
+    convenzione = convenzione_attiva(richiesta.comune_id)
+    if convenzione is None:
+        raise PrenotazioneNonAmmessa("Il Comune non ha una convenzione PUE attiva: non si può prenotare.")
+    try:
+        with transaction.atomic():
+            sportello = (
+                Sportello.objects.select_for_update()
+                .select_related("comune__provincia")
+                .filter(pk=richiesta.sportello_id, attivo=True)
+                .first()
+            )
+            if sportello is None:
+                raise PrenotazioneNonAmmessa("Sportello non trovato.")
+            trattenute_scadute_libera(sportello.pk)
+            giorno = richiesta.inizio.astimezone(dt.UTC).date()
+            candidati = [
+                s
+                for s in slot_liberi(sportello, giorno - dt.timedelta(days=1), giorno + dt.timedelta(days=1))
+                if s.inizio == richiesta.inizio
+            ]
+            if not candidati:
+                if not any(s.inizio == richiesta.inizio for s in slot_previsti(sportello, giorno, giorno)):
+                    raise PrenotazioneNonAmmessa("L'orario scelto non è tra quelli aperti dallo sportello.")
+                raise SlotOccupato(_alternative(sportello, richiesta.inizio))
+            slot = candidati[0]
+            return Prenotazione.objects.create(
+                sportello=sportello,
+                inizio=slot.inizio,
+                fine=slot.fine,
+                posto=slot.posto,
+                comune_id=richiesta.comune_id,
+                convenzione=convenzione,
+                operatore=chi,
+                scade_il=clock.now() + _durata_trattenuta(),
+            )
+    except IntegrityError as errore:  # the database refused a second live booking of the seat
+        sportello = Sportello.objects.get(pk=richiesta.sportello_id)
+        raise SlotOccupato(_alternative(sportello, richiesta.inizio)) from errore

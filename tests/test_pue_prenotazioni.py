@@ -1,0 +1,196 @@
+"""Never twice (Messaggio 4461/2023, "Gestione sportelli"): a slot held or booked is not given again, by the
+service (the sportello's row locked) and by the database (a partial unique index; on PostgreSQL an exclusion
+constraint on overlapping times of one seat); a hold expires and frees its slot; only an enabled operator of a
+Comune with an active convention books."""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+
+from accounts.models import Comune, Struttura, User
+from accounts.roles import Ruolo
+from accounts.services.ruoli import ruolo_assegna, ruolo_revoca
+from convenzioni.models import Convenzione
+from inps_portal import clock
+from pue.disponibilita import UTC
+from pue.models import OrarioSportello, Prenotazione, Sportello
+from pue.prenotazioni import (
+    PrenotazioneNonAmmessa,
+    Richiesta,
+    SlotOccupato,
+    slot_trattieni,
+    trattenute_scadute_libera,
+)
+from pue.tasks import trattenute_scadute
+from tests.factories import UserFactory, convenzione_attiva_di_prova
+
+RENDE = "078102"
+ADESSO = dt.datetime(2027, 3, 1, 9, tzinfo=UTC)  # Monday 1 March 2027, 10:00 in Rome
+SLOT = dt.datetime(2027, 3, 3, 8, tzinfo=UTC)  # Wednesday 3 March 2027, 09:00 in Rome
+
+
+def _scena(operatori: int = 1) -> dict[str, Any]:
+    rende = Comune.objects.select_related("provincia").get(codice_istat=RENDE)
+    referente = UserFactory.create()
+    ruolo_assegna(user=referente, ruolo=Ruolo.REFERENTE_COMUNE, organizzazione=rende)
+    with clock.frozen(ADESSO - dt.timedelta(days=30)):
+        convenzione = convenzione_attiva_di_prova(
+            rende, amministratore_codice_fiscale=UserFactory.create().codice_fiscale, referente=referente
+        )
+    operatore = UserFactory.create()
+    ruolo_assegna(user=operatore, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=rende)
+    sportello = Sportello.objects.create(
+        struttura=Struttura.objects.get(codice="ST-CS"),
+        nome="Sportello PUE di Cosenza",
+        comune=Comune.objects.get(codice_istat="078045"),
+    )
+    for giorno in range(5):
+        OrarioSportello.objects.create(
+            sportello=sportello,
+            giorno=giorno,
+            dalle=dt.time(9),
+            alle=dt.time(12),
+            durata_minuti=30,
+            operatori=operatori,
+            valido_dal=dt.date(2027, 1, 1),
+        )
+    return {"comune": rende, "convenzione": convenzione, "operatore": operatore, "sportello": sportello}
+
+
+def _richiesta(scena: dict[str, Any], inizio: dt.datetime = SLOT) -> Richiesta:
+    return Richiesta(sportello_id=scena["sportello"].pk, comune_id=scena["comune"].pk, inizio=inizio)
+
+
+@pytest.mark.django_db
+def test_a_slot_is_held_once_and_the_loser_gets_other_slots(registro: None) -> None:
+    scena = _scena()
+    with clock.frozen(ADESSO):
+        tenuta = slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena))
+        assert (tenuta.stato, tenuta.posto, tenuta.inizio) == ("trattenuta", 1, SLOT)
+        assert tenuta.scade_il == ADESSO + dt.timedelta(minutes=10)
+        with pytest.raises(SlotOccupato) as perso:
+            slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena))
+    assert "appena prenotato" in str(perso.value)
+    assert perso.value.alternative
+    assert all(s.inizio != SLOT for s in perso.value.alternative)
+    assert Prenotazione.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_parallel_operators_give_one_seat_each(registro: None) -> None:
+    scena = _scena(operatori=2)
+    with clock.frozen(ADESSO):
+        posti = [slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena)).posto for _ in range(2)]
+        with pytest.raises(SlotOccupato):
+            slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena))
+    assert sorted(posti) == [1, 2]
+
+
+@pytest.mark.django_db
+def test_an_expired_hold_frees_its_slot_in_the_booking_and_by_the_periodic_task(registro: None) -> None:
+    scena = _scena()
+    with clock.frozen(ADESSO):
+        prima = slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena))
+    with clock.frozen(ADESSO + dt.timedelta(minutes=11)):
+        seconda = slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena))
+    prima.refresh_from_db()
+    assert prima.stato == "scaduta"
+    assert seconda.stato == "trattenuta"
+    with clock.frozen(ADESSO + dt.timedelta(minutes=22)):
+        assert trattenute_scadute() == 1
+        assert trattenute_scadute_libera() == 0
+    seconda.refresh_from_db()
+    assert seconda.stato == "scaduta"
+
+
+@pytest.mark.django_db
+def test_only_an_enabled_operator_of_a_comune_with_an_active_convention_books(registro: None) -> None:
+    scena = _scena()
+    estraneo = UserFactory.create()
+    with clock.frozen(ADESSO):
+        with pytest.raises(PrenotazioneNonAmmessa, match="operatore abilitato"):
+            slot_trattieni(chi=estraneo, richiesta=_richiesta(scena))
+        ruolo_revoca(user=scena["operatore"], ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=scena["comune"])
+        with pytest.raises(PrenotazioneNonAmmessa, match="operatore abilitato"):
+            slot_trattieni(chi=User.objects.get(pk=scena["operatore"].pk), richiesta=_richiesta(scena))
+        ruolo_assegna(user=scena["operatore"], ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=scena["comune"])
+        Convenzione.objects.filter(pk=scena["convenzione"].pk).update(
+            stato=Convenzione.Stato.CESSATA, chiusa_il=ADESSO, motivo_chiusura="recesso"
+        )
+        with pytest.raises(PrenotazioneNonAmmessa, match="convenzione"):
+            slot_trattieni(chi=User.objects.get(pk=scena["operatore"].pk), richiesta=_richiesta(scena))
+    assert not Prenotazione.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_time_the_rules_do_not_open_is_refused(registro: None) -> None:
+    scena = _scena()
+    with clock.frozen(ADESSO):
+        for inizio in (SLOT + dt.timedelta(minutes=10), dt.datetime(2027, 3, 6, 8, tzinfo=UTC), ADESSO):
+            with pytest.raises(PrenotazioneNonAmmessa):
+                slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena, inizio))
+    assert not Prenotazione.objects.exists()
+
+
+def _crea(scena: dict[str, Any], inizio: dt.datetime, fine: dt.datetime) -> Prenotazione:
+    return Prenotazione.objects.create(
+        sportello=scena["sportello"],
+        inizio=inizio,
+        fine=fine,
+        posto=1,
+        stato="confermata",
+        comune=scena["comune"],
+        convenzione=scena["convenzione"],
+        operatore=scena["operatore"],
+    )
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_live_booking_of_a_seat(registro: None) -> None:
+    scena = _scena()
+    _crea(scena, SLOT, SLOT + dt.timedelta(minutes=30))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _crea(scena, SLOT, SLOT + dt.timedelta(minutes=30))
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_on_postgresql_overlapping_times_of_one_seat_are_refused_too(registro: None) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("vincolo di esclusione solo su PostgreSQL")
+    scena = _scena()
+    _crea(scena, SLOT, SLOT + dt.timedelta(minutes=30))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _crea(scena, SLOT + dt.timedelta(minutes=15), SLOT + dt.timedelta(minutes=45))
+    _crea(scena, SLOT + dt.timedelta(minutes=30), SLOT + dt.timedelta(minutes=60))  # adjacent: allowed
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+def test_200_attempts_on_one_slot_make_exactly_one_booking(registro: None) -> None:
+    """Through a bounded pool of 32 threads (PostgreSQL's 100 connections would not take 200 at once): exactly one
+    hold, every other attempt told the slot is taken, nothing else."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concorrenza reale solo su PostgreSQL")
+    scena = _scena()
+
+    def tenta(_: int) -> str:
+        try:
+            with clock.frozen(ADESSO):
+                slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena))
+            return "presa"
+        except SlotOccupato:
+            return "occupato"
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        esiti = list(pool.map(tenta, range(200)))
+    assert esiti.count("presa") == 1
+    assert esiti.count("occupato") == 199
+    assert Prenotazione.objects.filter(inizio=SLOT).count() == 1
