@@ -96,16 +96,13 @@ class EventoDesignazione(EventoDiStato):
 
 class Sportello(models.Model):
     """An INPS desk that answers web meetings booked by the Comuni (Messaggio 4461/2023, "Gestione sportelli"): one
-    per Struttura territoriale, or per Polo nazionale with the prestazioni it answers for. ``comune`` is where the
-    office is: its patron saint's day closes it (and only it)."""
+    per Struttura territoriale, or per Polo nazionale, which answers for the prestazioni of its Polo
+    (``Struttura.prestazioni``). ``comune`` is where the office is: its patron saint's day closes it (and only it)."""
 
     struttura = models.ForeignKey("accounts.Struttura", on_delete=models.PROTECT, related_name="sportelli_pue")
     nome = models.CharField(max_length=200)
     comune = models.ForeignKey(
         Comune, on_delete=models.PROTECT, related_name="+", help_text="Dove ha sede l'ufficio (per la festa patronale)."
-    )
-    prestazioni = models.ManyToManyField(
-        "accounts.Prestazione", blank=True, related_name="sportelli_pue", help_text="Solo per un Polo nazionale."
     )
     attivo = models.BooleanField(default=True)
 
@@ -227,6 +224,26 @@ class Prenotazione(models.Model):
     creata_il = models.DateTimeField(default=clock.now)
     scade_il = models.DateTimeField("la trattenuta scade il", null=True, blank=True)
 
+    # The citizen, as the operator records them when confirming (Messaggio 4461/2023: residents or domiciled in the
+    # Comune; the residence or domicile is the citizen's self-declaration, recorded with its time).
+    class Titolo(models.TextChoices):
+        RESIDENZA = "residenza", "Residente nel Comune"
+        DOMICILIO = "domicilio", "Domiciliato nel Comune"
+
+    cittadino_codice_fiscale = models.CharField("codice fiscale del cittadino", max_length=16, blank=True)
+    cittadino_nome = models.CharField("nome", max_length=100, blank=True)
+    cittadino_cognome = models.CharField("cognome", max_length=100, blank=True)
+    titolo = models.CharField("residenza o domicilio", max_length=10, choices=Titolo.choices, blank=True)
+    dichiarazione_il = models.DateTimeField("autodichiarazione registrata il", null=True, blank=True)
+    prestazione = models.ForeignKey(
+        "accounts.Prestazione", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    argomento = models.CharField(max_length=300, blank=True)
+    assistenza = models.BooleanField(
+        "assistenza dell'operatore durante l'incontro", default=False, help_text="Messaggio 4461/2023, se richiesta."
+    )
+    confermata_il = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         verbose_name = "prenotazione"
         verbose_name_plural = "prenotazioni"
@@ -240,6 +257,11 @@ class Prenotazione(models.Model):
             models.CheckConstraint(name="prenotazione_fine_dopo_inizio", condition=Q(fine__gt=models.F("inizio"))),
             models.CheckConstraint(
                 name="trattenuta_con_scadenza", condition=~Q(stato="trattenuta") | Q(scade_il__isnull=False)
+            ),
+            models.CheckConstraint(
+                name="confermata_con_cittadino",
+                condition=Q(stato__in=["trattenuta", "scaduta", "annullata"])
+                | (~Q(cittadino_codice_fiscale="") & ~Q(titolo="") & Q(dichiarazione_il__isnull=False)),
             ),
         ]
         indexes = [models.Index(fields=["stato", "scade_il"], name="prenotazione_trattenute")]

@@ -14,16 +14,20 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.models import User
+from accounts.models import Attivita, Comune, Prestazione, Struttura, User
 from accounts.roles import Ruolo
 from accounts.selectors.persone import organizzazioni_di
+from accounts.services.accessi import attivita_registra
+from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale
 from convenzioni.selectors import convenzione_attiva
 from inps_portal import clock
 from inps_portal.errori import ErroreDominio
-from pue.disponibilita import Slot, slot_previsti
+from pue.disponibilita import ROMA, Slot, slot_previsti
 from pue.models import Prenotazione, Sportello
+from pue.selectors import sportello_competente
 
 logger = logging.getLogger(__name__)
 Stato = Prenotazione.Stato
@@ -103,6 +107,12 @@ def slot_trattieni(*, chi: User, richiesta: Richiesta) -> Prenotazione:
             )
             if sportello is None:
                 raise PrenotazioneNonAmmessa("Sportello non trovato.")
+            if sportello.struttura.tipo != Struttura.Tipo.POLO_NAZIONALE and not sportello_competente(
+                sportello, Comune.objects.select_related("provincia").get(pk=richiesta.comune_id), None
+            ):
+                raise PrenotazioneNonAmmessa(
+                    "Lo sportello non è quello della Struttura INPS competente per il Comune: scelga quello indicato."
+                )
             trattenute_scadute_libera(sportello.pk)
             giorno = richiesta.inizio.astimezone(dt.UTC).date()
             candidati = [
@@ -128,3 +138,74 @@ def slot_trattieni(*, chi: User, richiesta: Richiesta) -> Prenotazione:
     except IntegrityError as errore:  # the database refused a second live booking of the seat
         sportello = Sportello.objects.get(pk=richiesta.sportello_id)
         raise SlotOccupato(_alternative(sportello, richiesta.inizio)) from errore
+
+
+@dataclass(frozen=True)
+class DatiCittadino:
+    codice_fiscale: str
+    nome: str
+    cognome: str
+    comune_id: int  # where the citizen declares to live or to be domiciled
+    titolo: str  # Prenotazione.Titolo
+    prestazione_id: int | None
+    argomento: str
+    assistenza: bool
+
+
+def prenotazione_conferma(*, chi: User, prenotazione_id: int, dati: DatiCittadino) -> Prenotazione:
+    """The operator confirms their hold with the citizen: resident or domiciled in the Comune (the citizen's
+    self-declaration, recorded with its time), a valid codice fiscale, a prestazione the sportello answers for."""
+    with transaction.atomic():
+        prenotazione = (
+            Prenotazione.objects.select_for_update(of=("self",))
+            .select_related("sportello__struttura", "comune__provincia")
+            .filter(pk=prenotazione_id, operatore=chi)
+            .first()
+        )
+        if prenotazione is None:
+            raise PrenotazioneNonAmmessa("Prenotazione non trovata.")
+        if prenotazione.stato != Stato.TRATTENUTA or (prenotazione.scade_il and prenotazione.scade_il <= clock.now()):
+            raise PrenotazioneNonAmmessa(
+                "Il tempo per completare la prenotazione è scaduto e l'orario è stato liberato: lo scelga di nuovo."
+            )
+        codice_fiscale = normalizza_codice_fiscale(dati.codice_fiscale)
+        try:
+            validate_codice_fiscale(codice_fiscale)
+        except ValidationError as errore:
+            raise PrenotazioneNonAmmessa(" ".join(errore.messages)) from errore
+        if dati.comune_id != prenotazione.comune_id:
+            raise PrenotazioneNonAmmessa(
+                f"Il PUE del Comune di {prenotazione.comune.nome} prenota per chi vi risiede o vi è domiciliato: il "
+                "cittadino si rivolga al Comune in cui risiede o è domiciliato."
+            )
+        if dati.titolo not in Prenotazione.Titolo.values:
+            raise PrenotazioneNonAmmessa("Indichi se il cittadino è residente o domiciliato nel Comune.")
+        prestazione = Prestazione.objects.filter(pk=dati.prestazione_id).first() if dati.prestazione_id else None
+        if not sportello_competente(prenotazione.sportello, prenotazione.comune, prestazione):
+            raise PrenotazioneNonAmmessa(
+                "Lo sportello scelto non è competente per questa prestazione: scelga la Struttura territoriale o il "
+                "Polo nazionale indicato."
+            )
+        if prestazione is None and not dati.argomento.strip():
+            raise PrenotazioneNonAmmessa("Indichi la prestazione o l'argomento dell'incontro.")
+        adesso = clock.now()
+        prenotazione.cittadino_codice_fiscale = codice_fiscale
+        prenotazione.cittadino_nome, prenotazione.cittadino_cognome = (
+            dati.nome.strip()[:100],
+            dati.cognome.strip()[:100],
+        )
+        prenotazione.titolo, prenotazione.dichiarazione_il = dati.titolo, adesso
+        prenotazione.prestazione, prenotazione.argomento = prestazione, dati.argomento.strip()[:300]
+        prenotazione.assistenza = dati.assistenza
+        prenotazione.stato, prenotazione.confermata_il, prenotazione.scade_il = Stato.CONFERMATA, adesso, None
+        prenotazione.save()
+        attivita_registra(
+            None,
+            chi,
+            tipo=Attivita.Tipo.PRENOTAZIONE,
+            comune=prenotazione.comune,
+            descrizione=f"Prenotazione {prenotazione.pk}: {prenotazione.sportello.nome}, "
+            f"{prenotazione.inizio.astimezone(ROMA):%d/%m/%Y %H:%M}",
+        )
+    logger.info("prenotazione PUE confermata", extra={"prenotazione_id": prenotazione.pk})
+    return prenotazione

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from accounts.models import Comune, Struttura, User
+from accounts.models import Comune, Prestazione, Struttura, User
 from accounts.selectors.competenza import sede_competente
 from convenzioni.models import Convenzione, FiguraConvenzione
 from convenzioni.selectors import convenzione_attiva
-from pue.models import DesignazioneOperatore
+from pue.models import DesignazioneOperatore, Sportello
 
 Stato = DesignazioneOperatore.Stato
 
@@ -101,3 +101,24 @@ def ultima_designazione(codice_fiscale: str) -> DesignazioneOperatore | None:
         .order_by("-designata_il", "-pk")
         .first()
     )
+
+
+def sportelli_competenti(comune: Comune, prestazione: Prestazione | None = None) -> list[Sportello]:
+    """Where a citizen of ``comune`` may be booked (Messaggio 4461/2023): the sportello of the Struttura
+    territorialmente competente (the Sede of the Comune's province) or, for a prestazione that a Polo nazionale
+    handles, the sportelli of that Polo. When several Poli answer for one prestazione, each of them is competent:
+    they are all offered, by name, and the operator takes the earliest free slot among them."""
+    attivi = Sportello.objects.filter(attivo=True, struttura__attiva=True).select_related("struttura", "comune")
+    if prestazione is not None:
+        poli = list(attivi.filter(struttura__tipo=Struttura.Tipo.POLO_NAZIONALE, struttura__prestazioni=prestazione))
+        if poli:
+            return sorted(poli, key=lambda s: (s.struttura.nome, s.nome))
+    sede = sede_competente(comune)
+    return list(attivi.filter(struttura=sede).order_by("nome")) if sede is not None else []
+
+
+def sportello_competente(sportello: Sportello, comune: Comune, prestazione: Prestazione | None) -> bool:
+    if sportello.struttura.tipo == Struttura.Tipo.POLO_NAZIONALE:
+        return prestazione is not None and sportello.struttura.prestazioni.filter(pk=prestazione.pk).exists()
+    sede = sede_competente(comune)
+    return sede is not None and sportello.struttura_id == sede.pk

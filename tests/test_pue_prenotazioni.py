@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
-from accounts.models import Comune, Struttura, User
+from accounts.models import Attivita, Comune, Prestazione, Struttura, User
 from accounts.roles import Ruolo
 from accounts.services.ruoli import ruolo_assegna, ruolo_revoca
 from convenzioni.models import Convenzione
@@ -20,14 +20,17 @@ from inps_portal import clock
 from pue.disponibilita import UTC
 from pue.models import OrarioSportello, Prenotazione, Sportello
 from pue.prenotazioni import (
+    DatiCittadino,
     PrenotazioneNonAmmessa,
     Richiesta,
     SlotOccupato,
+    prenotazione_conferma,
     slot_trattieni,
     trattenute_scadute_libera,
 )
+from pue.selectors import sportelli_competenti
 from pue.tasks import trattenute_scadute
-from tests.factories import UserFactory, convenzione_attiva_di_prova
+from tests.factories import UserFactory, codice_fiscale_valido, convenzione_attiva_di_prova
 
 RENDE = "078102"
 ADESSO = dt.datetime(2027, 3, 1, 9, tzinfo=UTC)  # Monday 1 March 2027, 10:00 in Rome
@@ -144,6 +147,9 @@ def _crea(scena: dict[str, Any], inizio: dt.datetime, fine: dt.datetime) -> Pren
         fine=fine,
         posto=1,
         stato="confermata",
+        cittadino_codice_fiscale=codice_fiscale_valido(962),
+        titolo="residenza",
+        dichiarazione_il=ADESSO,
         comune=scena["comune"],
         convenzione=scena["convenzione"],
         operatore=scena["operatore"],
@@ -194,3 +200,144 @@ def test_200_attempts_on_one_slot_make_exactly_one_booking(registro: None) -> No
     assert esiti.count("presa") == 1
     assert esiti.count("occupato") == 199
     assert Prenotazione.objects.filter(inizio=SLOT).count() == 1
+
+
+# --- Competence and the citizen --------------------------------------------------------------------------------------
+
+
+def _polo(codice: str, scena: dict[str, Any]) -> Sportello:
+    polo = Struttura.objects.get(codice=codice)
+    nuovo = Sportello.objects.create(
+        struttura=polo, nome=f"Sportello {polo.nome}", comune=Comune.objects.get(codice_istat="058091")
+    )
+    for giorno in range(5):
+        OrarioSportello.objects.create(
+            sportello=nuovo, giorno=giorno, dalle=dt.time(9), alle=dt.time(12), durata_minuti=30, operatori=1,
+            valido_dal=dt.date(2027, 1, 1),
+        )  # fmt: skip
+    return nuovo
+
+
+def _cittadino(scena: dict[str, Any], **altro: Any) -> DatiCittadino:
+    valori: dict[str, Any] = {
+        "codice_fiscale": codice_fiscale_valido(961),
+        "nome": "Giulio",
+        "cognome": "Verdi",
+        "comune_id": scena["comune"].pk,
+        "titolo": "residenza",
+        "prestazione_id": None,
+        "argomento": "Estratto conto contributivo",
+        "assistenza": True,
+    }
+    valori.update(altro)
+    return DatiCittadino(**valori)
+
+
+@pytest.mark.django_db
+def test_competence_the_sede_of_the_territory_or_the_poli_of_the_prestazione(registro: None) -> None:
+    scena = _scena()
+    rende = scena["comune"]
+    assert sportelli_competenti(rende) == [scena["sportello"]]
+    assegno = Prestazione.objects.get(codice="assegno-unico")
+    polo = _polo("PN-AU", scena)
+    assert sportelli_competenti(rende, assegno) == [polo]
+    # Two Poli answer for one prestazione: both are competent, by name.
+    Struttura.objects.get(codice="PN-CR").prestazioni.add(assegno)
+    altro = _polo("PN-CR", scena)
+    assert sportelli_competenti(rende, assegno) == sorted([polo, altro], key=lambda s: s.struttura.nome)
+    # A prestazione of the territory: the Sede's.
+    assert sportelli_competenti(rende, Prestazione.objects.get(codice="naspi")) == [scena["sportello"]]
+
+
+@pytest.mark.django_db
+def test_a_sede_not_competent_for_the_comune_cannot_be_held(registro: None) -> None:
+    scena = _scena()
+    roma = Sportello.objects.create(
+        struttura=Struttura.objects.get(codice="ST-RM"),
+        nome="Sportello di Roma",
+        comune=Comune.objects.get(codice_istat="058091"),
+    )
+    OrarioSportello.objects.create(
+        sportello=roma, giorno=2, dalle=dt.time(9), alle=dt.time(12), durata_minuti=30, operatori=1,
+        valido_dal=dt.date(2027, 1, 1),
+    )  # fmt: skip
+    with clock.frozen(ADESSO), pytest.raises(PrenotazioneNonAmmessa, match="competente"):
+        slot_trattieni(
+            chi=scena["operatore"],
+            richiesta=Richiesta(sportello_id=roma.pk, comune_id=scena["comune"].pk, inizio=SLOT),
+        )
+
+
+@pytest.mark.django_db
+def test_the_operator_confirms_with_a_citizen_of_the_comune_and_it_is_in_the_activity(registro: None) -> None:
+    scena = _scena()
+    with clock.frozen(ADESSO):
+        tenuta = slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena))
+        confermata = prenotazione_conferma(chi=scena["operatore"], prenotazione_id=tenuta.pk, dati=_cittadino(scena))
+    assert confermata.stato == "confermata"
+    assert confermata.dichiarazione_il == ADESSO
+    assert confermata.assistenza
+    assert confermata.scade_il is None
+    attivita = Attivita.objects.get(tipo="prenotazione")
+    assert (attivita.user_id, attivita.comune_id) == (scena["operatore"].pk, scena["comune"].pk)
+    with clock.frozen(ADESSO + dt.timedelta(hours=1)), pytest.raises(SlotOccupato):  # a confirmed slot stays taken
+        slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("campi", "messaggio"),
+    [
+        ({"codice_fiscale": "RSSMRA80A01H501X"}, "codice fiscale"),
+        ({"comune_id": None}, "risiede o è domiciliato"),
+        ({"titolo": "ospite"}, "residente o domiciliato"),
+        ({"argomento": " "}, "prestazione o l'argomento"),
+    ],
+)
+def test_a_confirmation_with_bad_data_is_refused_and_the_hold_stays(
+    registro: None, campi: dict[str, Any], messaggio: str
+) -> None:
+    scena = _scena()
+    if campi.get("comune_id", 0) is None:
+        campi = {"comune_id": Comune.objects.get(codice_istat="078045").pk}  # a citizen of Cosenza
+    with clock.frozen(ADESSO):
+        tenuta = slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena))
+        with pytest.raises(PrenotazioneNonAmmessa, match=messaggio):
+            prenotazione_conferma(chi=scena["operatore"], prenotazione_id=tenuta.pk, dati=_cittadino(scena, **campi))
+    tenuta.refresh_from_db()
+    assert tenuta.stato == "trattenuta"
+    assert tenuta.cittadino_codice_fiscale == ""
+
+
+@pytest.mark.django_db
+def test_an_expired_hold_or_someone_elses_cannot_be_confirmed(registro: None) -> None:
+    scena = _scena()
+    with clock.frozen(ADESSO):
+        tenuta = slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena))
+        altro = UserFactory.create()
+        ruolo_assegna(user=altro, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=scena["comune"])
+        with pytest.raises(PrenotazioneNonAmmessa, match="non trovata"):
+            prenotazione_conferma(chi=altro, prenotazione_id=tenuta.pk, dati=_cittadino(scena))
+    with clock.frozen(ADESSO + dt.timedelta(minutes=11)), pytest.raises(PrenotazioneNonAmmessa, match="scaduto"):
+        prenotazione_conferma(chi=scena["operatore"], prenotazione_id=tenuta.pk, dati=_cittadino(scena))
+
+
+@pytest.mark.django_db
+def test_a_polo_answers_only_for_its_prestazioni(registro: None) -> None:
+    scena = _scena()
+    polo = _polo("PN-AU", scena)
+    richiesta = Richiesta(sportello_id=polo.pk, comune_id=scena["comune"].pk, inizio=SLOT)
+    naspi, assegno = (Prestazione.objects.get(codice=c).pk for c in ("naspi", "assegno-unico"))
+    with clock.frozen(ADESSO):
+        tenuta = slot_trattieni(chi=scena["operatore"], richiesta=richiesta)
+        for prestazione, argomento in ((naspi, "NASpI"), (None, "Assegno unico")):
+            with pytest.raises(PrenotazioneNonAmmessa, match="non è competente"):
+                prenotazione_conferma(
+                    chi=scena["operatore"],
+                    prenotazione_id=tenuta.pk,
+                    dati=_cittadino(scena, prestazione_id=prestazione, argomento=argomento),
+                )
+        confermata = prenotazione_conferma(
+            chi=scena["operatore"], prenotazione_id=tenuta.pk, dati=_cittadino(scena, prestazione_id=assegno)
+        )
+    assert confermata.prestazione_id == assegno

@@ -19,7 +19,6 @@ class Migration(migrations.Migration):
                 ('nome', models.CharField(max_length=200)),
                 ('attivo', models.BooleanField(default=True)),
                 ('comune', models.ForeignKey(help_text="Dove ha sede l'ufficio (per la festa patronale).", on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.comune')),
-                ('prestazioni', models.ManyToManyField(blank=True, help_text='Solo per un Polo nazionale.', related_name='sportelli_pue', to='accounts.prestazione')),
                 ('struttura', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sportelli_pue', to='accounts.struttura')),
             ],
             options={
