@@ -16,6 +16,9 @@ class PueConfig(AppConfig):
 
 
 def _operatori_cessano(sender: Any, convenzione_id: int, **kwargs: Any) -> None:
+    """The end of a convention ends its operators' enablements and cancels its future bookings, with notices."""
+    from pue.prenotazioni import prenotazioni_annulla_con_convenzione
     from pue.services import designazioni_chiudi_con_convenzione
 
     designazioni_chiudi_con_convenzione(convenzione_id)
+    prenotazioni_annulla_con_convenzione(convenzione_id)

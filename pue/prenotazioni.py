@@ -25,6 +25,7 @@ from accounts.validators import normalizza_codice_fiscale, validate_codice_fisca
 from convenzioni.selectors import convenzione_attiva
 from inps_portal import clock
 from inps_portal.errori import ErroreDominio
+from inps_portal.pec.services import pec_spedisci
 from pue.disponibilita import ROMA, Slot, slot_previsti
 from pue.models import Prenotazione, Sportello
 from pue.selectors import sportello_competente
@@ -209,3 +210,34 @@ def prenotazione_conferma(*, chi: User, prenotazione_id: int, dati: DatiCittadin
         )
     logger.info("prenotazione PUE confermata", extra={"prenotazione_id": prenotazione.pk})
     return prenotazione
+
+
+def prenotazioni_annulla_con_convenzione(convenzione_id: int) -> int:
+    """The convention ended: its future bookings are cancelled (holds too), and the operators who made them are told,
+    one notice each, with the meetings to tell the citizens about. In the caller's transaction."""
+    future = list(
+        Prenotazione.objects.select_for_update(of=("self",))
+        .select_related("operatore", "sportello", "comune")
+        .filter(convenzione_id=convenzione_id, stato__in=(Stato.TRATTENUTA, Stato.CONFERMATA), inizio__gt=clock.now())
+        .order_by("inizio")
+    )
+    if not future:
+        return 0
+    Prenotazione.objects.filter(pk__in=[p.pk for p in future]).update(stato=Stato.ANNULLATA)
+    per_operatore: dict[int, list[Prenotazione]] = {}
+    for prenotazione in future:
+        per_operatore.setdefault(prenotazione.operatore_id, []).append(prenotazione)
+    for elenco in per_operatore.values():
+        operatore = elenco[0].operatore
+        confermate = [p for p in elenco if p.stato == Stato.CONFERMATA]
+        if operatore.email and confermate:
+            pec_spedisci(
+                modello="prenotazioni_annullate",
+                destinatari=[operatore.email],
+                riferimento=confermate[0],
+                contesto={"comune": elenco[0].comune, "prenotazioni": confermate},
+            )
+    logger.info(
+        "prenotazioni PUE annullate con la convenzione", extra={"convenzione_id": convenzione_id, "n": len(future)}
+    )
+    return len(future)

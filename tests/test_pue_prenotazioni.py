@@ -341,3 +341,31 @@ def test_a_polo_answers_only_for_its_prestazioni(registro: None) -> None:
             chi=scena["operatore"], prenotazione_id=tenuta.pk, dati=_cittadino(scena, prestazione_id=assegno)
         )
     assert confermata.prestazione_id == assegno
+
+
+@pytest.mark.django_db
+def test_the_end_of_the_convention_cancels_its_future_bookings_with_a_notice(registro: None, pec_locale: Any) -> None:
+    from convenzioni import services as convenzioni_services
+    from inps_portal.pec.models import MessaggioPEC
+    from tests.factories import personale_inps
+
+    scena = _scena()
+    with clock.frozen(ADESSO):
+        confermata = prenotazione_conferma(
+            chi=scena["operatore"],
+            prenotazione_id=slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena)).pk,
+            dati=_cittadino(scena),
+        )
+        tenuta = slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena, SLOT + dt.timedelta(minutes=30)))
+    passata = _crea(scena, ADESSO - dt.timedelta(days=7), ADESSO - dt.timedelta(days=7) + dt.timedelta(minutes=30))
+    direttore = personale_inps(Ruolo.DIRETTORE, "DR-18")
+    with clock.frozen(ADESSO + dt.timedelta(minutes=1)):
+        convenzioni_services.convenzione_revoca(
+            chi=direttore, convenzione_id=scena["convenzione"].pk, motivo="uso improprio"
+        )
+    for prenotazione, stato in ((confermata, "annullata"), (tenuta, "annullata"), (passata, "confermata")):
+        prenotazione.refresh_from_db()
+        assert prenotazione.stato == stato
+    avviso = MessaggioPEC.objects.get(modello="prenotazioni_annullate")
+    assert "Verdi" in avviso.corpo_testo
+    assert "03/03/2027 09:00" in avviso.corpo_testo  # in Rome's time
