@@ -28,6 +28,7 @@ SCENARIOS = [
     "coda_abilitazioni",
     "moduli_pdf",
     "convenzioni",
+    "sportelli",
 ]
 
 
