@@ -243,6 +243,19 @@ class Prenotazione(models.Model):
         "assistenza dell'operatore durante l'incontro", default=False, help_text="Messaggio 4461/2023, se richiesta."
     )
     confermata_il = models.DateTimeField(null=True, blank=True)
+    annullata_il = models.DateTimeField(null=True, blank=True)
+    motivo_annullamento = models.CharField("motivo dell'annullamento", max_length=300, blank=True)
+    annullata_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sostituita_da = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sostituisce",
+        help_text="La prenotazione che l'ha sostituita (spostamento ad altro orario).",
+    )
 
     class Meta:
         verbose_name = "prenotazione"

@@ -241,3 +241,96 @@ def prenotazioni_annulla_con_convenzione(convenzione_id: int) -> int:
         "prenotazioni PUE annullate con la convenzione", extra={"convenzione_id": convenzione_id, "n": len(future)}
     )
     return len(future)
+
+
+def _del_comune(chi: User, prenotazione_id: int) -> Prenotazione:
+    """The booking, locked, if ``chi`` is an enabled operator of its Comune (the front desk's colleagues too)."""
+    prenotazione = (
+        Prenotazione.objects.select_for_update(of=("self",))
+        .select_related("sportello__struttura", "comune__provincia", "prestazione")
+        .filter(pk=prenotazione_id)
+        .first()
+    )
+    if (
+        prenotazione is None
+        or not organizzazioni_di(chi, Ruolo.OPERATORE_COMUNE).filter(pk=prenotazione.comune_id).exists()
+    ):
+        raise PrenotazioneNonAmmessa("Prenotazione non trovata.")
+    return prenotazione
+
+
+def prenotazione_annulla(*, chi: User, prenotazione_id: int, motivo: str) -> Prenotazione:
+    """An enabled operator of the Comune cancels a booking (or a hold) that has not started, with the reason."""
+    motivo = (motivo or "").strip()
+    if not motivo:
+        raise PrenotazioneNonAmmessa("Indichi il motivo dell'annullamento.")
+    with transaction.atomic():
+        prenotazione = _del_comune(chi, prenotazione_id)
+        if prenotazione.stato not in (Stato.TRATTENUTA, Stato.CONFERMATA) or prenotazione.inizio <= clock.now():
+            raise PrenotazioneNonAmmessa(
+                f"La prenotazione è {prenotazione.get_stato_display().lower()} o l'incontro è già iniziato: non si "
+                "può annullare."
+            )
+        _annulla(prenotazione, chi, motivo[:300])
+        attivita_registra(
+            None,
+            chi,
+            tipo=Attivita.Tipo.PRENOTAZIONE,
+            comune=prenotazione.comune,
+            descrizione=f"Annullamento della prenotazione {prenotazione.pk}: {motivo}"[:300],
+        )
+    return prenotazione
+
+
+def _annulla(prenotazione: Prenotazione, chi: User, motivo: str, sostituita_da: Prenotazione | None = None) -> None:
+    prenotazione.stato, prenotazione.annullata_il = Stato.ANNULLATA, clock.now()
+    prenotazione.annullata_da, prenotazione.motivo_annullamento = chi, motivo
+    prenotazione.sostituita_da, prenotazione.scade_il = sostituita_da, None
+    prenotazione.save(
+        update_fields=["stato", "annullata_il", "annullata_da", "motivo_annullamento", "sostituita_da", "scade_il"]
+    )
+
+
+_CAMPI_DEL_CITTADINO = (
+    "cittadino_codice_fiscale",
+    "cittadino_nome",
+    "cittadino_cognome",
+    "titolo",
+    "dichiarazione_il",
+    "prestazione",
+    "argomento",
+    "assistenza",
+)
+
+
+def prenotazione_sposta(
+    *, chi: User, prenotazione_id: int, nuovo_inizio: dt.datetime, sportello_id: int | None = None
+) -> Prenotazione:
+    """Moves a confirmed meeting that has not started: a new booking of the new slot, for the same citizen, and the
+    old one cancelled and pointing to it, in one transaction (if the new slot is taken, nothing changes)."""
+    with transaction.atomic():
+        vecchia = _del_comune(chi, prenotazione_id)
+        if vecchia.stato != Stato.CONFERMATA or vecchia.inizio <= clock.now():
+            raise PrenotazioneNonAmmessa("Si sposta solo un incontro confermato che non è ancora iniziato.")
+        nuova = slot_trattieni(
+            chi=chi,
+            richiesta=Richiesta(
+                sportello_id=sportello_id or vecchia.sportello_id, comune_id=vecchia.comune_id, inizio=nuovo_inizio
+            ),
+        )
+        if not sportello_competente(nuova.sportello, vecchia.comune, vecchia.prestazione):
+            raise PrenotazioneNonAmmessa("Lo sportello scelto non è competente per questa prestazione.")
+        for campo in _CAMPI_DEL_CITTADINO:
+            setattr(nuova, campo, getattr(vecchia, campo))
+        nuova.stato, nuova.confermata_il, nuova.scade_il = Stato.CONFERMATA, clock.now(), None
+        nuova.save()
+        _annulla(vecchia, chi, "spostata ad altro orario", sostituita_da=nuova)
+        attivita_registra(
+            None,
+            chi,
+            tipo=Attivita.Tipo.PRENOTAZIONE,
+            comune=vecchia.comune,
+            descrizione=f"Spostamento della prenotazione {vecchia.pk} alla {nuova.pk}: "
+            f"{nuova.inizio.astimezone(ROMA):%d/%m/%Y %H:%M}",
+        )
+    return nuova

@@ -24,7 +24,9 @@ from pue.prenotazioni import (
     PrenotazioneNonAmmessa,
     Richiesta,
     SlotOccupato,
+    prenotazione_annulla,
     prenotazione_conferma,
+    prenotazione_sposta,
     slot_trattieni,
     trattenute_scadute_libera,
 )
@@ -369,3 +371,65 @@ def test_the_end_of_the_convention_cancels_its_future_bookings_with_a_notice(reg
     avviso = MessaggioPEC.objects.get(modello="prenotazioni_annullate")
     assert "Verdi" in avviso.corpo_testo
     assert "03/03/2027 09:00" in avviso.corpo_testo  # in Rome's time
+
+
+# --- Cancel and reschedule -------------------------------------------------------------------------------------------
+
+
+def _confermata(scena: dict[str, Any], inizio: dt.datetime = SLOT) -> Prenotazione:
+    tenuta = slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena, inizio))
+    return prenotazione_conferma(chi=scena["operatore"], prenotazione_id=tenuta.pk, dati=_cittadino(scena))
+
+
+@pytest.mark.django_db
+def test_a_colleague_cancels_with_a_reason_and_the_slot_is_free_again(registro: None) -> None:
+    scena = _scena()
+    collega = UserFactory.create()
+    ruolo_assegna(user=collega, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=scena["comune"])
+    with clock.frozen(ADESSO):
+        prenotazione = _confermata(scena)
+        with pytest.raises(PrenotazioneNonAmmessa, match="motivo"):
+            prenotazione_annulla(chi=collega, prenotazione_id=prenotazione.pk, motivo=" ")
+        altrove = UserFactory.create()
+        ruolo_assegna(
+            user=altrove, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=Comune.objects.get(codice_istat="078045")
+        )
+        with pytest.raises(PrenotazioneNonAmmessa, match="non trovata"):
+            prenotazione_annulla(chi=altrove, prenotazione_id=prenotazione.pk, motivo="il cittadino rinuncia")
+        annullata = prenotazione_annulla(chi=collega, prenotazione_id=prenotazione.pk, motivo="il cittadino rinuncia")
+        assert (annullata.stato, annullata.annullata_da_id) == ("annullata", collega.pk)
+        assert slot_trattieni(chi=scena["operatore"], richiesta=_richiesta(scena)).inizio == SLOT
+    with clock.frozen(SLOT + dt.timedelta(minutes=1)), pytest.raises(PrenotazioneNonAmmessa, match="iniziato"):
+        prenotazione_annulla(chi=collega, prenotazione_id=prenotazione.pk, motivo="tardi")
+
+
+@pytest.mark.django_db
+def test_a_reschedule_makes_a_new_booking_and_cancels_the_old(registro: None) -> None:
+    scena = _scena()
+    dopo = SLOT + dt.timedelta(days=1)  # Thursday, same time
+    with clock.frozen(ADESSO):
+        vecchia = _confermata(scena)
+        nuova = prenotazione_sposta(chi=scena["operatore"], prenotazione_id=vecchia.pk, nuovo_inizio=dopo)
+    vecchia.refresh_from_db()
+    assert (vecchia.stato, vecchia.sostituita_da_id) == ("annullata", nuova.pk)
+    assert (nuova.stato, nuova.inizio, nuova.cittadino_codice_fiscale) == (
+        "confermata",
+        dopo,
+        vecchia.cittadino_codice_fiscale,
+    )
+    assert nuova.assistenza
+    assert nuova.dichiarazione_il == vecchia.dichiarazione_il
+
+
+@pytest.mark.django_db
+def test_a_reschedule_to_a_taken_slot_changes_nothing(registro: None) -> None:
+    scena = _scena()
+    dopo = SLOT + dt.timedelta(days=1)
+    with clock.frozen(ADESSO):
+        vecchia = _confermata(scena)
+        _confermata(scena, dopo)
+        with pytest.raises(SlotOccupato):
+            prenotazione_sposta(chi=scena["operatore"], prenotazione_id=vecchia.pk, nuovo_inizio=dopo)
+    vecchia.refresh_from_db()
+    assert vecchia.stato == "confermata"
+    assert Prenotazione.objects.filter(stato="confermata").count() == 2
