@@ -8,11 +8,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from accounts.roles import AMBITI, Ruolo
+from accounts.roles import AMBITI, RUOLI_DEL_COMUNE, Ruolo
 from accounts.selectors.persone import pin_attivo, ruoli_di
 
 RUOLI_STRUTTURA = {r for r, a in AMBITI.items() if a.model == "accounts.struttura"}
-RUOLI_COMUNE = {r for r, a in AMBITI.items() if a.model == "accounts.comune"}
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ def voci_menu(request: HttpRequest) -> list[VoceMenu]:
     ruoli = ruoli_di(user)
     if Ruolo.OPERATORE_ENTE in ruoli or pin_attivo(user) is not None:
         voci.append(VoceMenu(reverse("area_enti"), gettext("Area riservata Amministrazioni ed Enti")))
-    if ruoli & RUOLI_COMUNE:
+    if ruoli & RUOLI_DEL_COMUNE:
         voci.append(VoceMenu(reverse("area_comune"), gettext("Il mio Comune")))
         # The PUE's own pages (they ask for SPID, CIE or CNS): "Inps e i Comuni" (Messaggio 4461/2023).
         voci.append(VoceMenu(reverse("pue_home"), gettext("Inps e i Comuni")))

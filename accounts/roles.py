@@ -69,6 +69,9 @@ AMBITI: dict[Ruolo, Ambito] = {
     Ruolo.REFERENTE_COMUNE: Ambito("accounts.comune", "accounts.referente_comune"),
 }
 
+# The roles a Comune gives (the PUE's people): those scoped to a Comune.
+RUOLI_DEL_COMUNE = frozenset(r for r, a in AMBITI.items() if a.model == "accounts.comune")
+
 # Model permissions each back-office group receives from this app: the registry is readable by all INPS staff,
 # editable only by central staff. Every app declares its own (``permessi_dei_ruoli`` on its AppConfig, keyed by the
 # role's value); ``accounts.services.ruoli.gruppi_sincronizza`` joins them, so no app reads another's models here.

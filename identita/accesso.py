@@ -19,15 +19,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.models import MetodoAccesso, User
-from accounts.roles import Ruolo
+from accounts.roles import RUOLI_DEL_COMUNE
 from accounts.selectors.persone import organizzazioni_di
 from accounts.services.accessi import accesso_rinnova
 from accounts.validators import normalizza_codice_fiscale
 from identita.backends import PERCORSO
 from pue.models import DesignazioneOperatore
 from pue.selectors import comuni_amministrati, ultima_designazione
-
-RUOLI_DEL_COMUNE = (Ruolo.OPERATORE_COMUNE, Ruolo.AMMINISTRATORE_UTENZE, Ruolo.REFERENTE_COMUNE)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from inps_portal.errori import ErroreDominio
+
+if TYPE_CHECKING:
+    from pue.disponibilita import Slot
 
 
 class DesignazioneNonAmmessa(ErroreDominio):
@@ -19,3 +24,17 @@ class DatiDesignazioneNonValidi(DesignazioneNonAmmessa):
 
 class NonAutorizzato(DesignazioneNonAmmessa):
     """The person may not act on this designation: views answer 404."""
+
+
+class PrenotazioneNonAmmessa(ErroreDominio):
+    """The booking is not allowed (no active convention, an operator not enabled, a slot that does not exist)."""
+
+
+class SlotOccupato(PrenotazioneNonAmmessa):
+    """Someone else took the slot first; ``alternative`` are the next free slots of the same sportello."""
+
+    def __init__(self, alternative: list[Slot]) -> None:
+        self.alternative = alternative
+        super().__init__(
+            "L'orario scelto è stato appena prenotato da un altro operatore: scelga uno degli orari liberi."
+        )

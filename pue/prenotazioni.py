@@ -24,28 +24,14 @@ from accounts.services.accessi import attivita_registra
 from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale
 from convenzioni.selectors import convenzione_attiva
 from inps_portal import clock
-from inps_portal.errori import ErroreDominio
 from inps_portal.pec.services import pec_spedisci
 from pue.disponibilita import ROMA, Slot, slot_previsti
+from pue.errori import PrenotazioneNonAmmessa, SlotOccupato
 from pue.models import Prenotazione, Sportello
 from pue.selectors import sportello_competente
 
 logger = logging.getLogger(__name__)
 Stato = Prenotazione.Stato
-
-
-class PrenotazioneNonAmmessa(ErroreDominio):
-    """The booking is not allowed (no active convention, an operator not enabled, a slot that does not exist)."""
-
-
-class SlotOccupato(PrenotazioneNonAmmessa):
-    """Someone else took the slot first; ``alternative`` are the next free slots of the same sportello."""
-
-    def __init__(self, alternative: list[Slot]) -> None:
-        self.alternative = alternative
-        super().__init__(
-            "L'orario scelto è stato appena prenotato da un altro operatore: scelga uno degli orari liberi."
-        )
 
 
 @dataclass(frozen=True)
@@ -57,6 +43,15 @@ class Richiesta:
 
 def _durata_trattenuta() -> dt.timedelta:
     return dt.timedelta(minutes=int(settings.PRENOTAZIONE_TRATTENUTA_MINUTI))
+
+
+def _ora(prenotazione: Prenotazione) -> str:
+    return f"{prenotazione.inizio.astimezone(ROMA):%d/%m/%Y %H:%M}"
+
+
+def _attivita(chi: User, prenotazione: Prenotazione, descrizione: str) -> None:
+    """A line of the Comune's audit table, which its Amministratore utenze reads (Messaggio 4461/2023)."""
+    attivita_registra(None, chi, tipo=Attivita.Tipo.PRENOTAZIONE, comune=prenotazione.comune, descrizione=descrizione)
 
 
 def trattenute_scadute_libera(sportello_id: int | None = None) -> int:
@@ -200,13 +195,8 @@ def prenotazione_conferma(*, chi: User, prenotazione_id: int, dati: DatiCittadin
         prenotazione.assistenza = dati.assistenza
         prenotazione.stato, prenotazione.confermata_il, prenotazione.scade_il = Stato.CONFERMATA, adesso, None
         prenotazione.save()
-        attivita_registra(
-            None,
-            chi,
-            tipo=Attivita.Tipo.PRENOTAZIONE,
-            comune=prenotazione.comune,
-            descrizione=f"Prenotazione {prenotazione.pk}: {prenotazione.sportello.nome}, "
-            f"{prenotazione.inizio.astimezone(ROMA):%d/%m/%Y %H:%M}",
+        _attivita(
+            chi, prenotazione, f"Prenotazione {prenotazione.pk}: {prenotazione.sportello.nome}, {_ora(prenotazione)}"
         )
     logger.info("prenotazione PUE confermata", extra={"prenotazione_id": prenotazione.pk})
     return prenotazione
@@ -272,13 +262,7 @@ def prenotazione_annulla(*, chi: User, prenotazione_id: int, motivo: str) -> Pre
                 "può annullare."
             )
         _annulla(prenotazione, chi, motivo[:300])
-        attivita_registra(
-            None,
-            chi,
-            tipo=Attivita.Tipo.PRENOTAZIONE,
-            comune=prenotazione.comune,
-            descrizione=f"Annullamento della prenotazione {prenotazione.pk}: {motivo}"[:300],
-        )
+        _attivita(chi, prenotazione, f"Annullamento della prenotazione {prenotazione.pk}: {motivo}")
     return prenotazione
 
 
@@ -325,12 +309,5 @@ def prenotazione_sposta(
         nuova.stato, nuova.confermata_il, nuova.scade_il = Stato.CONFERMATA, clock.now(), None
         nuova.save()
         _annulla(vecchia, chi, "spostata ad altro orario", sostituita_da=nuova)
-        attivita_registra(
-            None,
-            chi,
-            tipo=Attivita.Tipo.PRENOTAZIONE,
-            comune=vecchia.comune,
-            descrizione=f"Spostamento della prenotazione {vecchia.pk} alla {nuova.pk}: "
-            f"{nuova.inizio.astimezone(ROMA):%d/%m/%Y %H:%M}",
-        )
+        _attivita(chi, vecchia, f"Spostamento della prenotazione {vecchia.pk} alla {nuova.pk}: {_ora(nuova)}")
     return nuova

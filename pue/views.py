@@ -19,8 +19,8 @@ from django.utils.timezone import get_current_timezone, localtime
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Attivita, Comune, User
-from accounts.roles import Ruolo
-from accounts.selectors.accessi import accesso_della_sessione
+from accounts.roles import RUOLI_DEL_COMUNE, Ruolo
+from accounts.selectors.accessi import accesso_della_sessione, accesso_forte
 from accounts.selectors.persone import organizzazioni_di, ruoli_di
 from convenzioni.models import Convenzione
 from inps_portal.audit import lettura_registra
@@ -30,8 +30,6 @@ from pue.decorators import accesso_forte_richiesto
 from pue.errori import DatiDesignazioneNonValidi, NonAutorizzato
 from pue.forms import DesignazioneForm, FiltroAttivitaForm, MotivoForm
 from pue.models import DesignazioneOperatore
-
-RUOLI_DEL_COMUNE = {Ruolo.OPERATORE_COMUNE, Ruolo.AMMINISTRATORE_UTENZE, Ruolo.REFERENTE_COMUNE}
 
 
 def _user(request: HttpRequest) -> User:
@@ -150,7 +148,7 @@ def revoca(request: HttpRequest, pk: int) -> HttpResponse:
         designazione = selectors.designazione_per_sede(user, pk)
     if designazione is None:
         raise Http404
-    if dal_comune and not _forte(request):
+    if dal_comune and not accesso_forte(request):
         return redirect("pue_operatori", istat=designazione.comune.codice_istat)
     form = MotivoForm(request.POST)
     if not form.is_valid():
@@ -167,11 +165,6 @@ def revoca(request: HttpRequest, pk: int) -> HttpResponse:
     if dal_comune:
         return redirect("pue_operatori", istat=designazione.comune.codice_istat)
     return redirect("pue_designazione", pk=designazione.pk)
-
-
-def _forte(request: HttpRequest) -> bool:
-    accesso = accesso_della_sessione(request)
-    return accesso is not None and accesso.forte
 
 
 # --- INPS: the Sede competent for the Comune --------------------------------------------------------------------

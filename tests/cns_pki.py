@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from inps_portal import clock
+from tests.pki import Identita, crea_ca
 
 CODICE_FISCALE_MARCO_RICCI = "RCCMRC75E05H235F"
 
@@ -179,47 +180,10 @@ def _crl(emittente: Chiavi, revocati: list[x509.Certificate]) -> bytes:
 
 
 def _ca(cartella: Path, nome_file: str, nome: str, *, emittente: Chiavi | None = None) -> Chiavi:
-    """A root authority (self-signed), or an intermediate one under ``emittente``."""
-    chiave = ec.generate_private_key(ec.SECP256R1())
-    soggetto = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "IT"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Certificatore di Prova S.p.A."),
-            x509.NameAttribute(NameOID.COMMON_NAME, nome),
-        ]
-    )
-    adesso = clock.now()
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(soggetto)
-        .issuer_name(emittente.certificato.subject if emittente else soggetto)
-        .public_key(chiave.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(adesso - dt.timedelta(days=365))
-        .not_valid_after(adesso + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None if emittente is None else 0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(chiave.public_key()), critical=False)
-    )
-    if emittente is not None:
-        builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(emittente.chiave.public_key()), critical=False
-        )
-    firmataria = emittente.chiave if emittente else chiave
-    return _scrivi(cartella, nome_file, chiave, builder.sign(firmataria, hashes.SHA256()))
+    """A root authority (self-signed), or an intermediate one under ``emittente`` (``tests.pki.crea_ca``), as files."""
+    sopra = Identita(chiave=emittente.chiave, certificato=emittente.certificato) if emittente else None
+    ca = crea_ca(nome, emittente=sopra)
+    return _scrivi(cartella, nome_file, ca.chiave, ca.certificato)
 
 
 def _carta(

@@ -24,6 +24,7 @@ from inps_portal.pec.models import PECInArrivo
 
 if TYPE_CHECKING:
     from abilitazioni.models import RichiestaAbilitazioni, RichiestaInstradata
+    from convenzioni.models import Convenzione
 
 PASSWORD = "Password.Di.Prova.1"
 _NAMES: list[tuple[str, str, Literal["M", "F"]]] = [
@@ -183,10 +184,7 @@ def crea_pin(user: User, abilitazioni: list[tuple[Ente, str]], tipo: str = PIN.T
 def accesso_forte(client: Any, *, metodo: str = "spid", livello: int | None = 2, secondi_fa: float = 10) -> None:
     """The session of a logged-in client as SPID, CIE or CNS leave it (accounts.services.accessi): the way in and
     when, on the portal's clock."""
-    import datetime as dt
-
     from accounts.services.accessi import SESSIONE_ACCESSO
-    from inps_portal import clock
 
     sessione = client.session
     quando = clock.now() - dt.timedelta(seconds=secondi_fa)
@@ -194,17 +192,20 @@ def accesso_forte(client: Any, *, metodo: str = "spid", livello: int | None = 2,
     sessione.save()
 
 
-def convenzione_attiva_di_prova(comune: Any, *, amministratore_codice_fiscale: str, referente: Any) -> Any:
+def convenzione_attiva_di_prova(
+    comune: Comune, *, amministratore_codice_fiscale: str, referente: User | None = None
+) -> Convenzione:
     """An active convention of ``comune`` naming that Amministratore utenze, without its signatures (which are the
-    subject of tests/test_convenzioni_ciclo.py): created by the service, then marked active."""
-    import datetime as dt
-
+    subject of tests/test_convenzioni_ciclo.py): created by the service, then marked active. Without ``referente``,
+    a new Referente del Comune prepares it."""
     from convenzioni import services
     from convenzioni.esempi import dati_di_esempio
     from convenzioni.models import Convenzione, VersioneQuadro
     from convenzioni.testo import TESTO_QUADRO_2023
-    from inps_portal import clock
 
+    if referente is None:
+        referente = UserFactory.create()
+        ruolo_assegna(user=referente, ruolo=Ruolo.REFERENTE_COMUNE, organizzazione=comune)
     VersioneQuadro.objects.get_or_create(
         numero=1, defaults={"titolo": "Convenzione PUE", "testo": TESTO_QUADRO_2023, "valida_dal": dt.date(2024, 1, 1)}
     )

@@ -8,6 +8,7 @@ redirect to the portal's callback, with ``code`` and ``state``, without followin
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -88,6 +90,16 @@ def idp_avvia(portale: str, cartella: Path, *, attesa: float = 30.0) -> IdpLocal
         time.sleep(0.1)
     idp.ferma()
     raise RuntimeError(f"L'IdP locale non ha risposto in {attesa} secondi:\n{registro.read_text()}")
+
+
+def portale_sul_idp(settings: Any, url: str) -> None:
+    """Points the portal (pytest-django's ``settings`` fixture, undone after the test) at the identity provider at
+    ``url``: both clients' discovery and the form-action of the Content-Security-Policy."""
+    fornitori = copy.deepcopy(settings.SOCIALACCOUNT_PROVIDERS)
+    for app in fornitori["identita"]["APPS"]:
+        app["settings"]["server_url"] = url
+    settings.SOCIALACCOUNT_PROVIDERS = fornitori
+    settings.IDENTITA_GATEWAY_URL = url
 
 
 @contextlib.contextmanager

@@ -47,8 +47,8 @@ class Identita:
         return catena
 
 
-def crea_ca(nome: str = "CA Qualificata di Prova") -> Identita:
-    """A self-signed root authority, valid from a year ago for ten years."""
+def crea_ca(nome: str = "CA Qualificata di Prova", *, emittente: Identita | None = None) -> Identita:
+    """A self-signed root authority, or an intermediate one under ``emittente``; valid from a year ago for ten years."""
     chiave = ec.generate_private_key(ec.SECP256R1())
     soggetto = x509.Name(
         [
@@ -58,15 +58,15 @@ def crea_ca(nome: str = "CA Qualificata di Prova") -> Identita:
         ]
     )
     adesso = clock.now()
-    certificato = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(soggetto)
-        .issuer_name(soggetto)
+        .issuer_name(emittente.certificato.subject if emittente else soggetto)
         .public_key(chiave.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(adesso - dt.timedelta(days=365))
         .not_valid_after(adesso + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None if emittente is None else 0), critical=True)
         .add_extension(
             x509.KeyUsage(
                 digital_signature=False,
@@ -82,9 +82,13 @@ def crea_ca(nome: str = "CA Qualificata di Prova") -> Identita:
             critical=True,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(chiave.public_key()), critical=False)
-        .sign(chiave, hashes.SHA256())
     )
-    return Identita(chiave=chiave, certificato=certificato)
+    if emittente is not None:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(emittente.chiave.public_key()), critical=False
+        )
+    certificato = builder.sign(emittente.chiave if emittente else chiave, hashes.SHA256())
+    return Identita(chiave=chiave, certificato=certificato, emittente=emittente)
 
 
 def emetti_firmatario(

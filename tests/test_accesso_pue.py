@@ -30,15 +30,19 @@ from django.urls import reverse
 from accounts.models import PIN, Comune, User
 from accounts.roles import Ruolo
 from accounts.services.ruoli import ruolo_assegna
-from convenzioni import services as convenzioni_services
-from convenzioni.esempi import dati_di_esempio
 from convenzioni.models import Convenzione, VersioneQuadro
 from convenzioni.testo import TESTO_QUADRO_2023
-from inps_portal import clock
 from pue import services
 from pue.models import DesignazioneOperatore
 from tests import accesso
-from tests.factories import EnteFactory, UserFactory, accesso_forte, codice_fiscale_valido, personale_inps
+from tests.factories import (
+    EnteFactory,
+    UserFactory,
+    accesso_forte,
+    codice_fiscale_valido,
+    convenzione_attiva_di_prova,
+    personale_inps,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 Stato = DesignazioneOperatore.Stato
@@ -196,21 +200,7 @@ class ScenaPue:
 
 
 def _convenzione_attiva(comune: Comune, amministratore: User) -> Convenzione:
-    referente = UserFactory.create()
-    ruolo_assegna(user=referente, ruolo=Ruolo.REFERENTE_COMUNE, organizzazione=comune)
-    dati = dati_di_esempio(
-        comune,
-        legale_rappresentante_codice_fiscale=codice_fiscale_valido(900 + int(comune.codice_istat[-2:])),
-        amministratore_codice_fiscale=amministratore.codice_fiscale,
-        referente_comune_codice_fiscale=referente.codice_fiscale,
-        data_inizio=clock.today(),
-    )
-    convenzione = convenzioni_services.convenzione_crea(chi=referente, comune=comune, dati=dati)
-    Convenzione.objects.filter(pk=convenzione.pk).update(
-        stato=Convenzione.Stato.ATTIVA, protocollo=f"INPS.PROVA.2026.{convenzione.pk:07d}", attivata_il=clock.now()
-    )
-    convenzione.refresh_from_db()
-    return convenzione
+    return convenzione_attiva_di_prova(comune, amministratore_codice_fiscale=amministratore.codice_fiscale)
 
 
 def _dati(n: int, nome: str, cognome: str) -> services.DatiOperatore:

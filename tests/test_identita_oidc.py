@@ -4,7 +4,6 @@ the state, links by the fiscal number alone, signs nobody up, and asks ``prompt=
 
 from __future__ import annotations
 
-import copy
 import html
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from accounts.services.ruoli import ruolo_assegna
 from pue import services as pue_services
 from pue.models import DesignazioneOperatore
 from tests.factories import UserFactory, convenzione_attiva_di_prova, personale_inps
-from tests.idp_locale import IdpLocale, idp_in_esecuzione, idp_login
+from tests.idp_locale import IdpLocale, idp_in_esecuzione, idp_login, portale_sul_idp
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -41,11 +40,7 @@ def idp(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> It
 
 @pytest.fixture(autouse=True)
 def _portale_sul_idp(settings: Any, idp: IdpLocale) -> None:
-    providers = copy.deepcopy(settings.SOCIALACCOUNT_PROVIDERS)
-    for app in providers["identita"]["APPS"]:
-        app["settings"]["server_url"] = idp.url
-    settings.SOCIALACCOUNT_PROVIDERS = providers
-    settings.IDENTITA_GATEWAY_URL = idp.url
+    portale_sul_idp(settings, idp.url)
 
 
 @pytest.fixture
@@ -203,10 +198,8 @@ def test_an_unknown_fiscal_number_gets_no_account(browser: Browser, registro: No
 
 @pytest.fixture
 def convenzione_di_rende(rende: Comune) -> Any:
-    referente = UserFactory.create()
-    ruolo_assegna(user=referente, ruolo=Ruolo.REFERENTE_COMUNE, organizzazione=rende)
     UserFactory.create(codice_fiscale=MARCO, nome="Marco", cognome="Ricci")
-    return convenzione_attiva_di_prova(rende, amministratore_codice_fiscale=MARCO, referente=referente)
+    return convenzione_attiva_di_prova(rende, amministratore_codice_fiscale=MARCO)
 
 
 def _designa(convenzione: Any, codice_fiscale: str, nome: str, cognome: str) -> DesignazioneOperatore:

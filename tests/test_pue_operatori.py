@@ -17,15 +17,20 @@ from accounts.roles import Ruolo
 from accounts.selectors.persone import organizzazioni_di
 from accounts.services.ruoli import ruolo_assegna
 from convenzioni import services as convenzioni_services
-from convenzioni.esempi import dati_di_esempio
-from convenzioni.models import Convenzione, VersioneQuadro
-from convenzioni.testo import TESTO_QUADRO_2023
+from convenzioni.models import Convenzione
 from inps_portal import clock
 from inps_portal.pec.models import MessaggioPEC
 from pue import services
 from pue.errori import DatiDesignazioneNonValidi, NonAutorizzato
 from pue.models import DesignazioneOperatore
-from tests.factories import PASSWORD, UserFactory, accesso_forte, codice_fiscale_valido, personale_inps
+from tests.factories import (
+    PASSWORD,
+    UserFactory,
+    accesso_forte,
+    codice_fiscale_valido,
+    convenzione_attiva_di_prova,
+    personale_inps,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 Stato = DesignazioneOperatore.Stato
@@ -43,24 +48,7 @@ def amministratore(registro: None) -> User:
 
 @pytest.fixture
 def attiva(rende: Comune, amministratore: User) -> Convenzione:
-    referente = UserFactory.create()
-    ruolo_assegna(user=referente, ruolo=Ruolo.REFERENTE_COMUNE, organizzazione=rende)
-    VersioneQuadro.objects.get_or_create(
-        numero=1, defaults={"titolo": "Convenzione PUE", "testo": TESTO_QUADRO_2023, "valida_dal": dt.date(2024, 1, 1)}
-    )
-    dati = dati_di_esempio(
-        rende,
-        legale_rappresentante_codice_fiscale=codice_fiscale_valido(940),
-        amministratore_codice_fiscale=amministratore.codice_fiscale,
-        referente_comune_codice_fiscale=referente.codice_fiscale,
-        data_inizio=clock.today(),
-    )
-    convenzione = convenzioni_services.convenzione_crea(chi=referente, comune=rende, dati=dati)
-    Convenzione.objects.filter(pk=convenzione.pk).update(
-        stato=Convenzione.Stato.ATTIVA, protocollo="INPS.DR-18.2026.0000001", attivata_il=clock.now()
-    )
-    convenzione.refresh_from_db()
-    return convenzione
+    return convenzione_attiva_di_prova(rende, amministratore_codice_fiscale=amministratore.codice_fiscale)
 
 
 @pytest.fixture

@@ -18,12 +18,11 @@ from accounts.services.ruoli import ruolo_assegna, ruolo_revoca
 from convenzioni.models import Convenzione
 from inps_portal import clock
 from pue.disponibilita import UTC
+from pue.errori import PrenotazioneNonAmmessa, SlotOccupato
 from pue.models import OrarioSportello, Prenotazione, Sportello
 from pue.prenotazioni import (
     DatiCittadino,
-    PrenotazioneNonAmmessa,
     Richiesta,
-    SlotOccupato,
     prenotazione_annulla,
     prenotazione_conferma,
     prenotazione_sposta,
@@ -41,11 +40,9 @@ SLOT = dt.datetime(2027, 3, 3, 8, tzinfo=UTC)  # Wednesday 3 March 2027, 09:00 i
 
 def _scena(operatori: int = 1) -> dict[str, Any]:
     rende = Comune.objects.select_related("provincia").get(codice_istat=RENDE)
-    referente = UserFactory.create()
-    ruolo_assegna(user=referente, ruolo=Ruolo.REFERENTE_COMUNE, organizzazione=rende)
     with clock.frozen(ADESSO - dt.timedelta(days=30)):
         convenzione = convenzione_attiva_di_prova(
-            rende, amministratore_codice_fiscale=UserFactory.create().codice_fiscale, referente=referente
+            rende, amministratore_codice_fiscale=UserFactory.create().codice_fiscale
         )
     operatore = UserFactory.create()
     ruolo_assegna(user=operatore, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=rende)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.http import HttpRequest
 
 from accounts.models import MetodoAccesso
-from accounts.services.accessi import SESSIONE_ACCESSO, quando_accesso
+from accounts.services.accessi import SESSIONE_ACCESSO
 from inps_portal import clock
 
 LIVELLO_SPID_MINIMO = 2
@@ -42,7 +42,7 @@ def accesso_della_sessione(request: HttpRequest) -> Accesso | None:
     if not isinstance(dati, dict):
         return None
     try:
-        return Accesso(MetodoAccesso(dati["metodo"]), dati.get("livello"), quando_accesso(dati["quando"]))
+        return Accesso(MetodoAccesso(dati["metodo"]), dati.get("livello"), datetime.fromisoformat(dati["quando"]))
     except (KeyError, ValueError, TypeError):
         return None
 

@@ -42,8 +42,7 @@ def accesso_registra(
     request: HttpRequest, user: User, *, metodo: MetodoAccesso, livello: int | None, comune: Comune | None = None
 ) -> None:
     """Writes the session's way in (method, level, time) and its line in the audit table."""
-    adesso = clock.now()
-    request.session[SESSIONE_ACCESSO] = {"metodo": metodo.value, "livello": livello, "quando": adesso.isoformat()}
+    adesso = _scrivi_nella_sessione(request, metodo, livello)
     if request.session.session_key is None:
         request.session.save()
     SessioneAperta.objects.update_or_create(
@@ -66,11 +65,7 @@ def accesso_rinnova(request: HttpRequest, *, metodo: MetodoAccesso, livello: int
     time and way in, and its line in the audit table."""
     user = request.user
     assert isinstance(user, User)
-    request.session[SESSIONE_ACCESSO] = {
-        "metodo": metodo.value,
-        "livello": livello,
-        "quando": clock.now().isoformat(),
-    }
+    _scrivi_nella_sessione(request, metodo, livello)
     attivita_registra(
         request,
         user,
@@ -79,6 +74,12 @@ def accesso_rinnova(request: HttpRequest, *, metodo: MetodoAccesso, livello: int
         livello=livello,
         descrizione=f"Conferma dell'identità con {metodo.label}" + (f" di livello {livello}" if livello else ""),
     )
+
+
+def _scrivi_nella_sessione(request: HttpRequest, metodo: MetodoAccesso, livello: int | None) -> datetime:
+    adesso = clock.now()
+    request.session[SESSIONE_ACCESSO] = {"metodo": metodo.value, "livello": livello, "quando": adesso.isoformat()}
+    return adesso
 
 
 def attivita_registra(
@@ -125,10 +126,6 @@ def sessioni_chiudi(user: User, *, tranne: str | None = None) -> int:
     if chiavi:
         logger.info("Sessioni chiuse", extra={"utente_id": user.pk, "sessioni": len(chiavi)})
     return len(chiavi)
-
-
-def quando_accesso(valore: str) -> datetime:
-    return datetime.fromisoformat(valore)
 
 
 def sessioni_scadute_dimentica() -> int:

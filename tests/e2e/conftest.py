@@ -24,6 +24,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import Comune, Ente, User
 from tests.factories import EnteFactory, UserFactory
+from tests.idp_locale import IdpLocale, idp_in_esecuzione, portale_sul_idp
 
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -70,6 +71,14 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser = playwright_instance.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+@pytest.fixture
+def idp(live_server: LiveServer, tmp_path: Path, settings: Any) -> Iterator[IdpLocale]:
+    """The local identity provider (its own process) for this live server, and the portal pointed at it."""
+    with idp_in_esecuzione(portale=live_server.url, cartella=tmp_path / "idp") as avviato:
+        portale_sul_idp(settings, avviato.url)
+        yield avviato
 
 
 @pytest.fixture

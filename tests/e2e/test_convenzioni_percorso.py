@@ -5,7 +5,6 @@ for INPS; both see it active, with the two signatures. axe-core scans every page
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
@@ -30,7 +29,7 @@ from idp_locale.identita import PASSWORD_DEMO
 from tests.e2e.conftest import TIMEOUT_MS, VIEWPORT, submit_login
 from tests.e2e.test_accessibilita import assert_no_serious_violations
 from tests.factories import PASSWORD, UserFactory, codice_fiscale_valido
-from tests.idp_locale import IdpLocale, idp_in_esecuzione
+from tests.idp_locale import IdpLocale
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
@@ -111,18 +110,6 @@ def _entra(page: Page, user: User) -> None:
     page.goto("/account/login/personale/")
     submit_login(page, user.codice_fiscale, PASSWORD)
     expect(page.get_by_test_id("utente-collegato")).to_be_visible()
-
-
-@pytest.fixture
-def idp(live_server: LiveServer, tmp_path: Path, settings: Any) -> Iterator[IdpLocale]:
-    """The local identity provider for this live server, and the portal pointed at it."""
-    with idp_in_esecuzione(portale=live_server.url, cartella=tmp_path / "idp") as avviato:
-        settings.IDENTITA_GATEWAY_URL = avviato.url
-        fornitori = copy.deepcopy(settings.SOCIALACCOUNT_PROVIDERS)
-        for app in fornitori["identita"]["APPS"]:
-            app["settings"]["server_url"] = avviato.url
-        settings.SOCIALACCOUNT_PROVIDERS = fornitori
-        yield avviato
 
 
 def test_the_comune_signs_and_uploads_the_director_signs_both_see_it_active(

@@ -5,12 +5,10 @@ Chiara Conti; the staff of the Sede di Cosenza, competent for Rende, enables her
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,18 +17,14 @@ from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import Comune, User
 from accounts.roles import Ruolo
-from accounts.services.ruoli import ruolo_assegna
-from convenzioni import services as convenzioni_services
-from convenzioni.esempi import dati_di_esempio
-from convenzioni.models import Convenzione, VersioneQuadro
-from convenzioni.testo import TESTO_QUADRO_2023
+from convenzioni.models import Convenzione
 from idp_locale.identita import PASSWORD_DEMO
 from inps_portal import clock
 from pue.models import DesignazioneOperatore
 from tests.e2e.conftest import TIMEOUT_MS, VIEWPORT, submit_login
 from tests.e2e.test_accessibilita import assert_no_serious_violations
-from tests.factories import PASSWORD, UserFactory, codice_fiscale_valido, personale_inps
-from tests.idp_locale import IdpLocale, idp_in_esecuzione
+from tests.factories import PASSWORD, UserFactory, convenzione_attiva_di_prova, personale_inps
+from tests.idp_locale import IdpLocale
 
 pytestmark = pytest.mark.e2e
 
@@ -47,39 +41,11 @@ class Scena:
 
 
 @pytest.fixture
-def idp(live_server: LiveServer, tmp_path: Path, settings: Any) -> Iterator[IdpLocale]:
-    """The local identity provider for this live server, and the portal pointed at it."""
-    with idp_in_esecuzione(portale=live_server.url, cartella=tmp_path / "idp") as idp:
-        settings.IDENTITA_GATEWAY_URL = idp.url
-        fornitori = copy.deepcopy(settings.SOCIALACCOUNT_PROVIDERS)
-        for app in fornitori["identita"]["APPS"]:
-            app["settings"]["server_url"] = idp.url
-        settings.SOCIALACCOUNT_PROVIDERS = fornitori
-        yield idp
-
-
-@pytest.fixture
 def scena(registro_e2e: None, pec_locale: Any) -> Scena:
     """Rende with an active convention whose Amministratore utenze is Marco Ricci; the staff of the Sede di Cosenza."""
     rende = Comune.objects.select_related("provincia").get(codice_istat=RENDE)
     amministratore = UserFactory.create(codice_fiscale=MARCO, nome="Marco", cognome="Ricci")
-    referente = UserFactory.create()
-    ruolo_assegna(user=referente, ruolo=Ruolo.REFERENTE_COMUNE, organizzazione=rende)
-    VersioneQuadro.objects.get_or_create(
-        numero=1, defaults={"titolo": "Convenzione PUE", "testo": TESTO_QUADRO_2023, "valida_dal": dt.date(2024, 1, 1)}
-    )
-    dati = dati_di_esempio(
-        rende,
-        legale_rappresentante_codice_fiscale=codice_fiscale_valido(940),
-        amministratore_codice_fiscale=MARCO,
-        referente_comune_codice_fiscale=referente.codice_fiscale,
-        data_inizio=clock.today(),
-    )
-    convenzione = convenzioni_services.convenzione_crea(chi=referente, comune=rende, dati=dati)
-    Convenzione.objects.filter(pk=convenzione.pk).update(
-        stato=Convenzione.Stato.ATTIVA, protocollo="INPS.DR-18.2026.0000001", attivata_il=clock.now()
-    )
-    convenzione.refresh_from_db()
+    convenzione = convenzione_attiva_di_prova(rende, amministratore_codice_fiscale=MARCO)
     sede = personale_inps(Ruolo.PERSONALE_SEDE, "ST-CS")  # Cosenza: competent for Rende
     sede.set_password(PASSWORD)
     sede.save(update_fields=["password"])
