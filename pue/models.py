@@ -9,6 +9,10 @@ convention ends it. Only an enabled designation gives the ``operatore_comune`` r
 
 from __future__ import annotations
 
+import secrets
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -195,6 +199,16 @@ class EccezioneSportello(models.Model):
         return f"{self.get_tipo_display()} del {self.giorno:%d/%m/%Y}"
 
 
+def nuova_stanza() -> str:
+    """The name of a meeting room: 192 random bits, so that nobody finds a meeting by guessing."""
+    return secrets.token_urlsafe(24)
+
+
+def _percorso_documento(instance: object, filename: str) -> str:
+    """A random name: nothing of the uploaded file's name ends up on disk."""
+    return f"pue/{clock.today():%Y/%m}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:8]}"
+
+
 class Prenotazione(models.Model):
     """A web meeting booked by a Comune's operator at a sportello, for one slot and one of its parallel seats
     (``posto``). A slot is never booked twice: a partial unique index on the live bookings (PostgreSQL and SQLite),
@@ -256,6 +270,44 @@ class Prenotazione(models.Model):
         related_name="sostituisce",
         help_text="La prenotazione che l'ha sostituita (spostamento ad altro orario).",
     )
+    # Waiting time (monitoring, Messaggio 4461/2023): the first free slot of the sportello when the hold was made.
+    primo_libero = models.DateTimeField("primo orario libero al momento della prenotazione", null=True, blank=True)
+
+    # Access by delegation (M7): the person above is the one concerned (resident or domiciled in the Comune); the
+    # delegate attends for them, with the delega recorded.
+    delegato_codice_fiscale = models.CharField("codice fiscale del delegato", max_length=16, blank=True)
+    delegato_nome = models.CharField("nome del delegato", max_length=100, blank=True)
+    delegato_cognome = models.CharField("cognome del delegato", max_length=100, blank=True)
+    delega_documento = models.FileField("delega firmata", upload_to=_percorso_documento, blank=True)
+
+    # The citizen's request on the model attached to the convention (M6): filled by the portal, signed by the citizen,
+    # kept here.
+    richiesta_firmata = models.FileField("richiesta firmata dal cittadino", upload_to=_percorso_documento, blank=True)
+    richiesta_firmata_il = models.DateTimeField(null=True, blank=True)
+
+    # The web meeting: its own unguessable room; SEQUENCE of its calendar entry, raised on every change.
+    stanza = models.CharField(
+        "stanza del web meeting", max_length=64, unique=True, default=nuova_stanza, editable=False
+    )
+    sequenza = models.PositiveIntegerField("revisione del calendario", default=0)
+    promemoria_il = models.DateTimeField("promemoria inviato il", null=True, blank=True)
+
+    # The outcome, recorded by the INPS operator of the sportello.
+    esito_il = models.DateTimeField(null=True, blank=True)
+    esito_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    seguito = models.BooleanField("serve un seguito", default=False)
+    documenti_scambiati = models.BooleanField(default=False)
+    esito_note = models.TextField("note dell'operatore INPS", max_length=2000, blank=True)
+
+    # The citizen's rating at the Comune's workstation, after the meeting (M21).
+    valutazione = models.PositiveSmallIntegerField("gradimento (1-5)", null=True, blank=True)
+    valutazione_il = models.DateTimeField(null=True, blank=True)
+    valutazione_commento = models.CharField("commento", max_length=500, blank=True)
+
+    # Personal data removed after the retention period (README): the booking stays for the statistics.
+    dati_rimossi_il = models.DateTimeField("dati personali rimossi il", null=True, blank=True)
 
     class Meta:
         verbose_name = "prenotazione"
@@ -274,10 +326,41 @@ class Prenotazione(models.Model):
             models.CheckConstraint(
                 name="confermata_con_cittadino",
                 condition=Q(stato__in=["trattenuta", "scaduta", "annullata"])
+                | Q(dati_rimossi_il__isnull=False)
                 | (~Q(cittadino_codice_fiscale="") & ~Q(titolo="") & Q(dichiarazione_il__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="valutazione_da_1_a_5",
+                condition=Q(valutazione__isnull=True) | Q(valutazione__gte=1, valutazione__lte=5),
             ),
         ]
         indexes = [models.Index(fields=["stato", "scade_il"], name="prenotazione_trattenute")]
 
     def __str__(self) -> str:
         return f"{self.sportello} {self.inizio:%Y-%m-%d %H:%M} posto {self.posto}"
+
+
+class DocumentoIncontro(models.Model):
+    """A document the citizen sent or received during the web meeting (M15), attached to the booking; checked by
+    content and size when uploaded."""
+
+    class Verso(models.TextChoices):
+        DAL_CITTADINO = "dal_cittadino", "Inviato dal cittadino"
+        AL_CITTADINO = "al_cittadino", "Consegnato al cittadino"
+
+    prenotazione = models.ForeignKey(Prenotazione, on_delete=models.CASCADE, related_name="documenti")
+    verso = models.CharField(max_length=20, choices=Verso.choices)
+    file = models.FileField(upload_to=_percorso_documento)
+    nome = models.CharField("nome del file", max_length=120)
+    tipo = models.CharField(max_length=60)
+    dimensione = models.PositiveIntegerField()
+    caricato_da = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    caricato_il = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "documento dell'incontro"
+        verbose_name_plural = "documenti dell'incontro"
+        ordering = ["caricato_il", "pk"]
+
+    def __str__(self) -> str:
+        return self.nome

@@ -146,6 +146,10 @@ class DatiCittadino:
     prestazione_id: int | None
     argomento: str
     assistenza: bool
+    # Access by delegation (M7): who attends for the citizen; the signed delega is attached to the booking.
+    delegato_codice_fiscale: str = ""
+    delegato_nome: str = ""
+    delegato_cognome: str = ""
 
 
 def prenotazione_conferma(*, chi: User, prenotazione_id: int, dati: DatiCittadino) -> Prenotazione:

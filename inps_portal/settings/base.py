@@ -150,6 +150,10 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "accessi-sessioni-scadute": {"task": "accessi.sessioni_scadute", "schedule": crontab(minute=30)},
     # Holds of PUE slots past their time free their slots (the booking transaction frees them too).
     "pue-trattenute-scadute": {"task": "pue.trattenute_scadute", "schedule": 60.0},
+    # The day before each confirmed PUE meeting, a reminder to the Comune's operator (never for a cancelled one).
+    "pue-promemoria": {"task": "pue.promemoria", "schedule": crontab(minute="*/15")},
+    # Bookings past the retention period lose the citizen's personal data (README, "Privacy").
+    "pue-dati-scaduti": {"task": "pue.dati_scaduti", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- Authentication -------------------------------------------------------------------------------------------------
@@ -203,6 +207,17 @@ IDENTITA_GATEWAY_URL: str = env("IDENTITA_GATEWAY_URL", default="http://127.0.0.
 CNS_INDIRIZZO: str = env("CNS_INDIRIZZO", default="")
 # How long a PUE slot stays held while the Comune's operator fills in the citizen's details (pue/prenotazioni.py).
 PRENOTAZIONE_TRATTENUTA_MINUTI: int = env.int("PRENOTAZIONE_TRATTENUTA_MINUTI", default=10)
+# The PUE's web meetings (pue/incontri.py): the provider's address (Jitsi Meet); for a self-hosted instance with
+# token authentication, its application id and the shared secret that signs short-lived tokens (HS256). The join
+# link opens ANTICIPO minutes before the meeting and closes at its end.
+PUE_INCONTRI_URL: str = env("PUE_INCONTRI_URL", default="https://meet.jit.si")
+PUE_INCONTRI_JWT_APP_ID: str = env("PUE_INCONTRI_JWT_APP_ID", default="")
+PUE_INCONTRI_JWT_SEGRETO: str = env("PUE_INCONTRI_JWT_SEGRETO", default="")
+PUE_INCONTRI_TOKEN_SECONDI: int = env.int("PUE_INCONTRI_TOKEN_SECONDI", default=120)
+PUE_INCONTRI_ANTICIPO_MINUTI: int = env.int("PUE_INCONTRI_ANTICIPO_MINUTI", default=15)
+# How long a booking keeps the citizen's personal data after its meeting (README, "Privacy"): then a nightly task
+# removes them and keeps only what the monitoring counts.
+PUE_CONSERVAZIONE_GIORNI: int = env.int("PUE_CONSERVAZIONE_GIORNI", default=365)
 _IDENTITA_SEGRETO: str = env("IDENTITA_CLIENT_SECRET", default="segreto-solo-sviluppo")
 SOCIALACCOUNT_ADAPTER = "identita.adapter.AdattatoreIdentita"
 SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {
