@@ -1,7 +1,7 @@
-"""The PUE's pages (Messaggio 4461/2023): "Inps e i Comuni" for the Comune's people, behind SPID level 2 or higher,
-CIE or CNS; the operators designated by the Amministratore utenze and enabled by the competent Sede; the
-Amministratore's view of their use. What is not the person's is a 404; a refusal of a service is its Italian message
-with a 400."""
+"""The PUE's pages of the Comune's people and of the Sede that enables them (Messaggio 4461/2023): "Inps e i
+Comuni", behind SPID level 2 or higher, CIE or CNS; the operators designated by the Amministratore utenze and enabled
+by the competent Sede; the Amministratore's view of their use. What is not the person's is a 404; a refusal of a
+service is its Italian message with a 400."""
 
 from __future__ import annotations
 
