@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from accounts.models import Attivita, Comune, Prestazione, Struttura, User
 from accounts.roles import Ruolo
@@ -41,8 +42,12 @@ class Richiesta:
     inizio: dt.datetime
 
 
+def durata_trattenuta_minuti() -> int:
+    return int(settings.PRENOTAZIONE_TRATTENUTA_MINUTI)
+
+
 def _durata_trattenuta() -> dt.timedelta:
-    return dt.timedelta(minutes=int(settings.PRENOTAZIONE_TRATTENUTA_MINUTI))
+    return dt.timedelta(minutes=durata_trattenuta_minuti())
 
 
 def _ora(prenotazione: Prenotazione) -> str:
@@ -71,6 +76,20 @@ def slot_liberi(sportello: Sportello, dal: dt.date, al: dt.date) -> list[Slot]:
         .values_list("inizio", "posto")
     )
     return [s for s in slot_previsti(sportello, dal, al) if s.inizio > adesso and (s.inizio, s.posto) not in occupati]
+
+
+def primo_slot_libero(sportello: Sportello, *, orizzonte_giorni: int = 120) -> Slot | None:
+    """The first free slot of ``sportello`` from now, looked for a week at a time (the waiting time the monitoring
+    reports, Messaggio 4461/2023)."""
+    dal = clock.today()
+    fine = dal + dt.timedelta(days=orizzonte_giorni)
+    while dal <= fine:
+        al = min(dal + dt.timedelta(days=6), fine)
+        liberi = slot_liberi(sportello, dal, al)
+        if liberi:
+            return min(liberi)
+        dal = al + dt.timedelta(days=1)
+    return None
 
 
 def _alternative(sportello: Sportello, dopo: dt.datetime, quante: int = 5) -> list[Slot]:
@@ -121,6 +140,7 @@ def slot_trattieni(*, chi: User, richiesta: Richiesta) -> Prenotazione:
                     raise PrenotazioneNonAmmessa("L'orario scelto non è tra quelli aperti dallo sportello.")
                 raise SlotOccupato(_alternative(sportello, richiesta.inizio))
             slot = candidati[0]
+            primo = primo_slot_libero(sportello)
             return Prenotazione.objects.create(
                 sportello=sportello,
                 inizio=slot.inizio,
@@ -130,6 +150,7 @@ def slot_trattieni(*, chi: User, richiesta: Richiesta) -> Prenotazione:
                 convenzione=convenzione,
                 operatore=chi,
                 scade_il=clock.now() + _durata_trattenuta(),
+                primo_libero=primo.inizio if primo is not None else slot.inizio,
             )
     except IntegrityError as errore:  # the database refused a second live booking of the seat
         sportello = Sportello.objects.get(pk=richiesta.sportello_id)
@@ -188,6 +209,7 @@ def prenotazione_conferma(*, chi: User, prenotazione_id: int, dati: DatiCittadin
             )
         if prestazione is None and not dati.argomento.strip():
             raise PrenotazioneNonAmmessa("Indichi la prestazione o l'argomento dell'incontro.")
+        delegato = _delegato(dati, codice_fiscale)
         adesso = clock.now()
         prenotazione.cittadino_codice_fiscale = codice_fiscale
         prenotazione.cittadino_nome, prenotazione.cittadino_cognome = (
@@ -197,6 +219,11 @@ def prenotazione_conferma(*, chi: User, prenotazione_id: int, dati: DatiCittadin
         prenotazione.titolo, prenotazione.dichiarazione_il = dati.titolo, adesso
         prenotazione.prestazione, prenotazione.argomento = prestazione, dati.argomento.strip()[:300]
         prenotazione.assistenza = dati.assistenza
+        (
+            prenotazione.delegato_codice_fiscale,
+            prenotazione.delegato_nome,
+            prenotazione.delegato_cognome,
+        ) = delegato
         prenotazione.stato, prenotazione.confermata_il, prenotazione.scade_il = Stato.CONFERMATA, adesso, None
         prenotazione.save()
         _attivita(
@@ -204,6 +231,23 @@ def prenotazione_conferma(*, chi: User, prenotazione_id: int, dati: DatiCittadin
         )
     logger.info("prenotazione PUE confermata", extra={"prenotazione_id": prenotazione.pk})
     return prenotazione
+
+
+def _delegato(dati: DatiCittadino, codice_fiscale_interessato: str) -> tuple[str, str, str]:
+    """The delegate who attends for the citizen (M7), checked; empty when the citizen attends in person."""
+    if not (dati.delegato_codice_fiscale or dati.delegato_nome or dati.delegato_cognome).strip():
+        return "", "", ""
+    codice_fiscale = normalizza_codice_fiscale(dati.delegato_codice_fiscale)
+    try:
+        validate_codice_fiscale(codice_fiscale)
+    except ValidationError as errore:
+        raise PrenotazioneNonAmmessa("Delegato: " + " ".join(errore.messages)) from errore
+    if codice_fiscale == codice_fiscale_interessato:
+        raise PrenotazioneNonAmmessa("Il delegato non può essere il cittadino stesso.")
+    nome, cognome = dati.delegato_nome.strip()[:100], dati.delegato_cognome.strip()[:100]
+    if not nome or not cognome:
+        raise PrenotazioneNonAmmessa("Indichi nome e cognome del delegato.")
+    return codice_fiscale, nome, cognome
 
 
 def prenotazioni_annulla_con_convenzione(convenzione_id: int) -> int:
@@ -217,7 +261,13 @@ def prenotazioni_annulla_con_convenzione(convenzione_id: int) -> int:
     )
     if not future:
         return 0
-    Prenotazione.objects.filter(pk__in=[p.pk for p in future]).update(stato=Stato.ANNULLATA)
+    Prenotazione.objects.filter(pk__in=[p.pk for p in future]).update(
+        stato=Stato.ANNULLATA,
+        annullata_il=clock.now(),
+        motivo_annullamento="la convenzione PUE del Comune è terminata",
+        scade_il=None,
+        sequenza=F("sequenza") + 1,
+    )
     per_operatore: dict[int, list[Prenotazione]] = {}
     for prenotazione in future:
         per_operatore.setdefault(prenotazione.operatore_id, []).append(prenotazione)
@@ -274,8 +324,17 @@ def _annulla(prenotazione: Prenotazione, chi: User, motivo: str, sostituita_da: 
     prenotazione.stato, prenotazione.annullata_il = Stato.ANNULLATA, clock.now()
     prenotazione.annullata_da, prenotazione.motivo_annullamento = chi, motivo
     prenotazione.sostituita_da, prenotazione.scade_il = sostituita_da, None
+    prenotazione.sequenza += 1  # the calendar entry's cancellation must outrank the invitation
     prenotazione.save(
-        update_fields=["stato", "annullata_il", "annullata_da", "motivo_annullamento", "sostituita_da", "scade_il"]
+        update_fields=[
+            "stato",
+            "annullata_il",
+            "annullata_da",
+            "motivo_annullamento",
+            "sostituita_da",
+            "scade_il",
+            "sequenza",
+        ]
     )
 
 
@@ -288,6 +347,12 @@ _CAMPI_DEL_CITTADINO = (
     "prestazione",
     "argomento",
     "assistenza",
+    "delegato_codice_fiscale",
+    "delegato_nome",
+    "delegato_cognome",
+    "delega_documento",
+    "richiesta_firmata",
+    "richiesta_firmata_il",
 )
 
 
@@ -313,5 +378,24 @@ def prenotazione_sposta(
         nuova.stato, nuova.confermata_il, nuova.scade_il = Stato.CONFERMATA, clock.now(), None
         nuova.save()
         _annulla(vecchia, chi, "spostata ad altro orario", sostituita_da=nuova)
+        # The signed documents now belong to the new booking alone (a purge of the old one must not delete them).
+        Prenotazione.objects.filter(pk=vecchia.pk).update(delega_documento="", richiesta_firmata="")
         _attivita(chi, vecchia, f"Spostamento della prenotazione {vecchia.pk} alla {nuova.pk}: {_ora(nuova)}")
     return nuova
+
+
+def valutazione_registra(*, chi: User, prenotazione_id: int, voto: int, commento: str = "") -> Prenotazione:
+    """The citizen rates the meeting at the Comune's workstation (Messaggio 4461/2023, monitoring): once, from the
+    meeting's start, unless they did not show up. The Comune's operator hands over the workstation."""
+    if voto not in range(1, 6):
+        raise PrenotazioneNonAmmessa("Il gradimento va da 1 a 5.")
+    with transaction.atomic():
+        prenotazione = _del_comune(chi, prenotazione_id)
+        if prenotazione.stato not in (Stato.CONFERMATA, Stato.SVOLTA) or prenotazione.inizio > clock.now():
+            raise PrenotazioneNonAmmessa("Si valuta un incontro che si è svolto.")
+        if prenotazione.valutazione is not None:
+            raise PrenotazioneNonAmmessa("L'incontro è già stato valutato.")
+        prenotazione.valutazione, prenotazione.valutazione_il = voto, clock.now()
+        prenotazione.valutazione_commento = commento.strip()[:500]
+        prenotazione.save(update_fields=["valutazione", "valutazione_il", "valutazione_commento"])
+    return prenotazione

@@ -23,13 +23,14 @@ from accounts.roles import RUOLI_DEL_COMUNE, Ruolo
 from accounts.selectors.accessi import accesso_della_sessione, accesso_forte
 from accounts.selectors.persone import organizzazioni_di, ruoli_di
 from convenzioni.models import Convenzione
+from inps_portal import clock
 from inps_portal.audit import lettura_registra
 from inps_portal.errori import ErroreDominio
 from pue import selectors, services
 from pue.decorators import accesso_forte_richiesto
 from pue.errori import DatiDesignazioneNonValidi, NonAutorizzato
 from pue.forms import DesignazioneForm, FiltroAttivitaForm, MotivoForm
-from pue.models import DesignazioneOperatore
+from pue.models import DesignazioneOperatore, Prenotazione
 
 
 def _user(request: HttpRequest) -> User:
@@ -55,11 +56,19 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @accesso_forte_richiesto
 def gestione_sportelli(request: HttpRequest) -> HttpResponse:
-    """ "Gestione sportelli", where the enabled operators book the web meetings (the booking comes next)."""
+    """ "Gestione sportelli", where the enabled operators book the web meetings: each of their Comuni with its next
+    meetings."""
     comuni = list(organizzazioni_di(_user(request), Ruolo.OPERATORE_COMUNE).order_by("nome"))
     if not comuni:
         raise Http404
-    return render(request, "pue/gestione_sportelli.html", {"comuni": comuni})
+    prossime: dict[int, list[Prenotazione]] = {c.pk: [] for c in comuni}
+    for p in (
+        Prenotazione.objects.filter(comune__in=comuni, stato=Prenotazione.Stato.CONFERMATA, fine__gt=clock.now())
+        .select_related("sportello")
+        .order_by("inizio")[:50]
+    ):
+        prossime[p.comune_id].append(p)
+    return render(request, "pue/gestione_sportelli.html", {"comuni": [(c, prossime[c.pk][:10]) for c in comuni]})
 
 
 def _amministrato(request: HttpRequest, istat: str) -> tuple[Comune, Convenzione]:
