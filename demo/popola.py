@@ -123,6 +123,9 @@ def demo_popola(*, ripristina: bool = False) -> list[PersonaDemo]:
     from demo.convenzioni import demo_convenzioni  # the PUE conventions of Rende and Cosenza
 
     demo_convenzioni()
+    from demo.sportelli import demo_sportelli  # Gestione sportelli: the Sede's sportello and Rende's bookings
+
+    demo_sportelli()
     return PERSONE_DEMO
 
 

@@ -26,6 +26,7 @@ from accounts.validators import normalizza_codice_fiscale, validate_codice_fisca
 from convenzioni.selectors import convenzione_attiva
 from inps_portal import clock
 from inps_portal.pec.services import pec_spedisci
+from pue.avvisi import Avviso, avviso_accoda
 from pue.disponibilita import ROMA, Slot, slot_previsti
 from pue.errori import PrenotazioneNonAmmessa, SlotOccupato
 from pue.models import Prenotazione, Sportello
@@ -229,6 +230,7 @@ def prenotazione_conferma(*, chi: User, prenotazione_id: int, dati: DatiCittadin
         _attivita(
             chi, prenotazione, f"Prenotazione {prenotazione.pk}: {prenotazione.sportello.nome}, {_ora(prenotazione)}"
         )
+        avviso_accoda(prenotazione.pk, Avviso.CONFERMA)
     logger.info("prenotazione PUE confermata", extra={"prenotazione_id": prenotazione.pk})
     return prenotazione
 
@@ -270,6 +272,8 @@ def prenotazioni_annulla_con_convenzione(convenzione_id: int) -> int:
     )
     per_operatore: dict[int, list[Prenotazione]] = {}
     for prenotazione in future:
+        if prenotazione.stato == Stato.CONFERMATA:
+            avviso_accoda(prenotazione.pk, Avviso.ANNULLAMENTO)  # off the operator's calendar too
         per_operatore.setdefault(prenotazione.operatore_id, []).append(prenotazione)
     for elenco in per_operatore.values():
         operatore = elenco[0].operatore
@@ -315,8 +319,11 @@ def prenotazione_annulla(*, chi: User, prenotazione_id: int, motivo: str) -> Pre
                 f"La prenotazione è {prenotazione.get_stato_display().lower()} o l'incontro è già iniziato: non si "
                 "può annullare."
             )
+        era_confermata = prenotazione.stato == Stato.CONFERMATA
         _annulla(prenotazione, chi, motivo[:300])
         _attivita(chi, prenotazione, f"Annullamento della prenotazione {prenotazione.pk}: {motivo}")
+        if era_confermata:  # a hold never reached the calendar
+            avviso_accoda(prenotazione.pk, Avviso.ANNULLAMENTO)
     return prenotazione
 
 
@@ -381,6 +388,8 @@ def prenotazione_sposta(
         # The signed documents now belong to the new booking alone (a purge of the old one must not delete them).
         Prenotazione.objects.filter(pk=vecchia.pk).update(delega_documento="", richiesta_firmata="")
         _attivita(chi, vecchia, f"Spostamento della prenotazione {vecchia.pk} alla {nuova.pk}: {_ora(nuova)}")
+        avviso_accoda(vecchia.pk, Avviso.ANNULLAMENTO)
+        avviso_accoda(nuova.pk, Avviso.CONFERMA)
     return nuova
 
 

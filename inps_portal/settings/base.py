@@ -207,6 +207,8 @@ IDENTITA_GATEWAY_URL: str = env("IDENTITA_GATEWAY_URL", default="http://127.0.0.
 CNS_INDIRIZZO: str = env("CNS_INDIRIZZO", default="")
 # How long a PUE slot stays held while the Comune's operator fills in the citizen's details (pue/prenotazioni.py).
 PRENOTAZIONE_TRATTENUTA_MINUTI: int = env.int("PRENOTAZIONE_TRATTENUTA_MINUTI", default=10)
+# The portal's public address, for the links of e-mails sent by tasks (no request to take it from).
+PORTALE_URL: str = env("PORTALE_URL", default="http://127.0.0.1:8000")
 # The PUE's web meetings (pue/incontri.py): the provider's address (Jitsi Meet); for a self-hosted instance with
 # token authentication, its application id and the shared secret that signs short-lived tokens (HS256). The join
 # link opens ANTICIPO minutes before the meeting and closes at its end.
