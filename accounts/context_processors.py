@@ -35,6 +35,11 @@ def voci_menu(request: HttpRequest) -> list[VoceMenu]:
         voci.append(VoceMenu(reverse("pue_home"), gettext("Inps e i Comuni")))
     if ruoli & RUOLI_STRUTTURA:
         voci.append(VoceMenu(reverse("area_struttura"), gettext("La mia struttura")))
+    if Ruolo.OPERATORE_SPORTELLO in ruoli:
+        # The INPS side of Gestione sportelli: the day's web meetings and the sportello's timetable.
+        voci.append(VoceMenu(reverse("pue_sportello_giornata"), gettext("Sportello PUE")))
+    if Ruolo.REFERENTE_INPS in ruoli:
+        voci.append(VoceMenu(reverse("pue_monitoraggio"), gettext("Monitoraggio PUE")))
     if Ruolo.PERSONALE_SEDE in ruoli:
         # The Sede enables the operators the Comuni of its province designate.
         voci.append(VoceMenu(reverse("pue_designazioni"), gettext("Operatori PUE")))

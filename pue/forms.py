@@ -6,9 +6,9 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from accounts.models import Prestazione
+from accounts.models import Comune, Prestazione
 from accounts.validators import normalizza_codice_fiscale, validate_codice_fiscale
-from pue.models import Prenotazione
+from pue.models import EccezioneSportello, OrarioSportello, Prenotazione
 from pue.services import DatiOperatore
 
 
@@ -178,3 +178,62 @@ class DocumentoForm(forms.Form):
         help_text="PDF, JPEG, PNG o busta .p7m; al massimo 5 MB.",
         error_messages={"required": "Scelga il file.", "empty": "Il file è vuoto."},
     )
+
+
+# --- The sportello's availability, published by its INPS operators ------------------------------------------------
+
+
+class SportelloForm(forms.Form):
+    nome = forms.CharField(label="Nome dello sportello", max_length=200)
+    comune = forms.CharField(
+        label="Codice ISTAT del Comune dove ha sede l'ufficio",
+        max_length=6,
+        help_text="Per la festa del santo patrono, che chiude lo sportello solo nella sua città.",
+    )
+
+    def clean_comune(self) -> Comune:
+        comune = (
+            Comune.objects.select_related("provincia").filter(codice_istat=self.cleaned_data["comune"].strip()).first()
+        )
+        if comune is None:
+            raise forms.ValidationError("Nessun Comune con questo codice ISTAT.")
+        return comune
+
+
+_ORA = {"invalid": "Ora non valida: usi il formato HH:MM."}
+_DATA = {"invalid": "Data non valida."}
+
+
+class OrarioForm(forms.Form):
+    giorno = forms.TypedChoiceField(label="Giorno", choices=OrarioSportello.Giorno.choices, coerce=int)
+    dalle = forms.TimeField(label="Dalle", widget=forms.TimeInput(attrs={"type": "time"}), error_messages=_ORA)
+    alle = forms.TimeField(label="Alle", widget=forms.TimeInput(attrs={"type": "time"}), error_messages=_ORA)
+    durata_minuti = forms.IntegerField(label="Durata di un incontro (minuti)", min_value=5, max_value=240, initial=30)
+    operatori = forms.IntegerField(label="Operatori in parallelo", min_value=1, max_value=50, initial=1)
+    valido_dal = forms.DateField(
+        label="Valido dal", widget=forms.DateInput(attrs={"type": "date"}), error_messages=_DATA
+    )
+    valido_al = forms.DateField(
+        label="Valido fino al (facoltativo)", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages=_DATA,
+    )  # fmt: skip
+
+
+class TerminaOrarioForm(forms.Form):
+    ultimo_giorno = forms.DateField(
+        label="Ultimo giorno", widget=forms.DateInput(attrs={"type": "date"}), error_messages=_DATA
+    )
+
+
+class EccezioneForm(forms.Form):
+    giorno = forms.DateField(label="Giorno", widget=forms.DateInput(attrs={"type": "date"}), error_messages=_DATA)
+    tipo = forms.ChoiceField(label="Tipo", choices=EccezioneSportello.Tipo.choices, widget=forms.RadioSelect)
+    motivo = forms.CharField(label="Motivo", max_length=200)
+    dalle = forms.TimeField(
+        label="Dalle", required=False, widget=forms.TimeInput(attrs={"type": "time"}), error_messages=_ORA
+    )
+    alle = forms.TimeField(
+        label="Alle", required=False, widget=forms.TimeInput(attrs={"type": "time"}), error_messages=_ORA
+    )
+    durata_minuti = forms.IntegerField(label="Durata (minuti)", required=False, min_value=5, max_value=240)
+    operatori = forms.IntegerField(label="Operatori", required=False, min_value=1, max_value=50)

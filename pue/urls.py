@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pue.views import comune, prenotazioni
+from pue.views import comune, orari, prenotazioni
 from pue.views import incontri as viste_incontri
 from pue.views import monitoraggio as viste_monitoraggio
 from pue.views import sportello as viste_sportello
@@ -32,6 +32,16 @@ urlpatterns = [
     path("pue/incontri/<str:stanza>/", viste_incontri.incontro, name="pue_incontro"),
     path("pue/prenotazioni/<int:pk>/calendario.ics", viste_incontri.calendario, name="pue_calendario"),
     # --- The INPS operator's day (pue/views/sportello.py) ---
+    path("pue/sportello/orari/", orari.orari, name="pue_orari"),
+    path("pue/sportello/strutture/<int:struttura_id>/apri/", orari.apri, name="pue_sportello_apri"),
+    path("pue/sportello/<int:pk>/orari/", orari.orario_aggiungi, name="pue_orario_aggiungi"),
+    path("pue/sportello/<int:pk>/orari/<int:orario_id>/termina/", orari.orario_termina, name="pue_orario_termina"),
+    path("pue/sportello/<int:pk>/eccezioni/", orari.eccezione_aggiungi, name="pue_eccezione_aggiungi"),
+    path(
+        "pue/sportello/<int:pk>/eccezioni/<int:eccezione_id>/rimuovi/",
+        orari.eccezione_rimuovi,
+        name="pue_eccezione_rimuovi",
+    ),
     path("pue/sportello/", viste_sportello.giornata, name="pue_sportello_giornata"),
     path("pue/sportello/prenotazioni/<int:pk>/", viste_sportello.prenotazione, name="pue_sportello_prenotazione"),
     path("pue/sportello/prenotazioni/<int:pk>/esito/", viste_sportello.esito, name="pue_sportello_esito"),

@@ -21,6 +21,8 @@ AREE = {
     "admin:index": "Back office",
     "pue_home": "Inps e i Comuni",
     "pue_designazioni": "Operatori PUE",
+    "pue_sportello_giornata": "Sportello PUE",
+    "pue_monitoraggio": "Monitoraggio PUE",
 }
 
 
@@ -44,8 +46,8 @@ ATTESE = {
     Ruolo.PERSONALE_DIREZIONE_REGIONALE: {"area_struttura", "admin:index"},
     Ruolo.PERSONALE_DIREZIONE_CENTRALE: {"area_struttura", "admin:index"},
     Ruolo.DIRETTORE: {"area_struttura", "admin:index"},
-    Ruolo.OPERATORE_SPORTELLO: {"area_struttura"},
-    Ruolo.REFERENTE_INPS: {"area_struttura"},
+    Ruolo.OPERATORE_SPORTELLO: {"area_struttura", "pue_sportello_giornata"},
+    Ruolo.REFERENTE_INPS: {"area_struttura", "pue_monitoraggio"},
     Ruolo.AMMINISTRATORE_UTENZE: {"area_comune", "pue_home"},
     Ruolo.OPERATORE_COMUNE: {"area_comune", "pue_home"},
     Ruolo.REFERENTE_COMUNE: {"area_comune", "pue_home"},

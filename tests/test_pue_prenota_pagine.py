@@ -21,6 +21,7 @@ from pue.prenotazioni import prenotazione_annulla, prenotazione_sposta, slot_tra
 from tests.factories import UserFactory, accesso_forte, codice_fiscale_valido
 from tests.pue_scena import ADESSO, SLOT, Scena, orari_feriali, prenotazione_confermata, richiesta, scena_prenotazioni
 
+
 @pytest.fixture
 def adesso() -> Iterator[None]:
     with clock.frozen(ADESSO):
@@ -59,7 +60,8 @@ def test_an_operator_books_in_five_steps_for_a_delegate_with_assistance(client: 
     p = Prenotazione.objects.get(inizio=SLOT)
     assert p.stato == Prenotazione.Stato.TRATTENUTA
     assert tenuta.url == reverse("pue_prenota_dettagli", args=[p.pk])
-    assert p.primo_libero is not None and p.primo_libero <= SLOT
+    assert p.primo_libero is not None
+    assert p.primo_libero <= SLOT
 
     # The summary is not reachable before the details and the applicant.
     assert c.get(reverse("pue_prenota_riepilogo", args=[p.pk])).url == reverse("pue_prenota_dettagli", args=[p.pk])
@@ -85,14 +87,18 @@ def test_an_operator_books_in_five_steps_for_a_delegate_with_assistance(client: 
     assert c.post(reverse("pue_prenota_richiedente", args=[p.pk]), cittadino).status_code == 302
 
     riepilogo = c.get(reverse("pue_prenota_riepilogo", args=[p.pk])).content.decode()
-    assert "Giulio Verdi" in riepilogo and "Anna Verdi" in riepilogo and "Sì, durante l'incontro" in riepilogo
+    assert "Giulio Verdi" in riepilogo
+    assert "Anna Verdi" in riepilogo
+    assert "Sì, durante l'incontro" in riepilogo
     fatta = c.post(reverse("pue_prenota_riepilogo", args=[p.pk]))
     assert fatta.url == reverse("pue_prenotazione", args=[p.pk])
     p.refresh_from_db()
     assert p.stato == Prenotazione.Stato.CONFERMATA
     assert p.cittadino_codice_fiscale == codice_fiscale_valido(961)
     assert (p.delegato_nome, p.delegato_codice_fiscale) == ("Anna", codice_fiscale_valido(962))
-    assert p.assistenza and p.titolo == "residenza" and p.dichiarazione_il == ADESSO
+    assert p.assistenza
+    assert p.titolo == "residenza"
+    assert p.dichiarazione_il == ADESSO
 
     dettaglio = c.get(fatta.url)
     assert dettaglio.status_code == 200
@@ -169,7 +175,8 @@ def test_a_polo_is_offered_for_its_prestazione_beside_the_sede(client: Client, s
     senza = c.get(reverse("pue_prenota", args=[istat])).content.decode()
     assert f"sportello-{sportello_polo.pk}" not in senza
     con = c.get(reverse("pue_prenota", args=[istat]), {"prestazione": prestazione.pk}).content.decode()
-    assert f"sportello-{sportello_polo.pk}" in con and f"sportello-{scena.sportello.pk}" in con
+    assert f"sportello-{sportello_polo.pk}" in con
+    assert f"sportello-{scena.sportello.pk}" in con
     assert c.get(reverse("pue_prenota_orari", args=[istat, sportello_polo.pk])).status_code == 404  # no prestazione
     assert (
         c.get(
@@ -238,11 +245,13 @@ def test_cancel_and_reschedule_through_the_pages(client: Client, scena: Scena) -
     nuova = Prenotazione.objects.get(inizio=dopo)
     assert spostata.url == reverse("pue_prenotazione", args=[nuova.pk])
     p.refresh_from_db()
-    assert p.sostituita_da == nuova and p.stato == Prenotazione.Stato.ANNULLATA
+    assert p.sostituita_da == nuova
+    assert p.stato == Prenotazione.Stato.ANNULLATA
     assert nuova.cittadino_codice_fiscale == p.cittadino_codice_fiscale
     assert c.post(reverse("pue_annulla", args=[nuova.pk]), {"motivo": "rinuncia"}).status_code == 302
     nuova.refresh_from_db()
-    assert nuova.stato == Prenotazione.Stato.ANNULLATA and nuova.motivo_annullamento == "rinuncia"
+    assert nuova.stato == Prenotazione.Stato.ANNULLATA
+    assert nuova.motivo_annullamento == "rinuncia"
 
 
 @pytest.mark.django_db

@@ -31,6 +31,7 @@ from pue.decorators import accesso_forte_richiesto
 from pue.errori import DatiDesignazioneNonValidi, NonAutorizzato
 from pue.forms import DesignazioneForm, FiltroAttivitaForm, MotivoForm
 from pue.models import DesignazioneOperatore, Prenotazione
+from pue.monitoraggio import convenzioni_monitorate
 
 
 def _user(request: HttpRequest) -> User:
@@ -49,7 +50,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pue/home.html",
-        {"operatore_di": operatore, "amministrati": amministrati, "accesso": accesso_della_sessione(request)},
+        {
+            "operatore_di": operatore,
+            "amministrati": amministrati,
+            "monitora": convenzioni_monitorate(user).exists(),
+            "accesso": accesso_della_sessione(request),
+        },
     )
 
 
@@ -299,12 +305,12 @@ def _csv(comune: Comune, righe: QuerySet[Attivita]) -> HttpResponse:
                 riga.get_tipo_display(),
                 riga.get_metodo_display() if riga.metodo else "",
                 riga.livello or "",
-                _sicuro_per_csv(riga.descrizione),
+                sicuro_per_csv(riga.descrizione),
             ]
         )
     return risposta
 
 
-def _sicuro_per_csv(testo: str) -> str:
+def sicuro_per_csv(testo: str) -> str:
     """A cell that a spreadsheet would run as a formula is quoted (CSV injection)."""
     return f"'{testo}" if testo[:1] in ("=", "+", "-", "@") else testo
