@@ -105,8 +105,13 @@ def _non_piu_valido(prenotazione: Prenotazione, azione: str) -> str | None:
             if prenotazione.annullata_il
             else "La prenotazione è stata annullata."
         )
-    if prenotazione.stato in (Stato.SCADUTA, Stato.TRATTENUTA):
+    if prenotazione.stato == Stato.SCADUTA or (
+        prenotazione.stato == Stato.TRATTENUTA and prenotazione.scade_il and prenotazione.scade_il <= clock.now()
+    ):
         return "La prenotazione non è stata completata in tempo e l'orario è stato liberato."
+    if prenotazione.stato == Stato.TRATTENUTA:
+        # A hold being completed is given up from its own steps; it has no time yet to move.
+        return None if azione == "annullare" else "La prenotazione non è ancora confermata: la completi prima."
     if prenotazione.stato in (Stato.SVOLTA, Stato.NON_PRESENTATO) or prenotazione.inizio <= clock.now():
         quando = prenotazione.inizio.astimezone(ROMA)
         return f"L'incontro era fissato per il {quando:%d/%m/%Y alle %H:%M}: non si può più {azione}."
@@ -578,6 +583,12 @@ def valutazione(request: HttpRequest, pk: int) -> HttpResponse:
     p = _prenotazione(request, pk)
     if p.valutazione is not None:
         return _link_scaduto(request, p, "L'incontro è già stato valutato: grazie.")
+    if p.stato not in (Stato.CONFERMATA, Stato.SVOLTA):
+        return _link_scaduto(
+            request, p, f"La prenotazione è {p.get_stato_display().lower()}: non c'è un incontro da valutare."
+        )
+    if p.inizio > clock.now():
+        return render(request, "pue/prenotazioni/valutazione.html", {"p": p, "form": None})
     form = ValutazioneForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
