@@ -141,6 +141,12 @@ class RichiedenteForm(forms.Form):
         validate_codice_fiscale(valore)
         return valore
 
+    def campi_cittadino(self) -> list[forms.BoundField]:
+        return [self[nome] for nome in ("codice_fiscale", "nome", "cognome")]
+
+    def campi_delegato(self) -> list[forms.BoundField]:
+        return [self[nome] for nome in ("delegato_codice_fiscale", "delegato_nome", "delegato_cognome")]
+
     def clean(self) -> dict[str, Any]:
         dati = super().clean() or {}
         if dati.get("per_delega"):

@@ -71,8 +71,15 @@ def trattenute_scadute_libera(sportello_id: int | None = None) -> int:
 def slot_liberi(sportello: Sportello, dal: dt.date, al: dt.date) -> list[Slot]:
     """The slots the rules open, less the live bookings (expired holds do not count)."""
     adesso = clock.now()
+    # Only the bookings of the span (a day either side covers the time zone): the query stays small however full the
+    # sportello's later weeks are.
     occupati = set(
-        Prenotazione.objects.filter(sportello=sportello, stato__in=Prenotazione.OCCUPANO, fine__gt=adesso)
+        Prenotazione.objects.filter(
+            sportello=sportello,
+            stato__in=Prenotazione.OCCUPANO,
+            fine__gt=max(adesso, dt.datetime.combine(dal - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)),
+            inizio__lt=dt.datetime.combine(al + dt.timedelta(days=2), dt.time.min, tzinfo=dt.UTC),
+        )
         .exclude(stato=Stato.TRATTENUTA, scade_il__lte=adesso)
         .values_list("inizio", "posto")
     )
@@ -113,6 +120,10 @@ def slot_trattieni(*, chi: User, richiesta: Richiesta) -> Prenotazione:
     convenzione = convenzione_attiva(richiesta.comune_id)
     if convenzione is None:
         raise PrenotazioneNonAmmessa("Il Comune non ha una convenzione PUE attiva: non si può prenotare.")
+    # The first free slot as the operator sees it (the monitoring's waiting time): read before the lock, which it
+    # need not hold for.
+    visibile = Sportello.objects.select_related("comune__provincia").filter(pk=richiesta.sportello_id).first()
+    primo = primo_slot_libero(visibile) if visibile is not None else None
     try:
         with transaction.atomic():
             sportello = (
@@ -139,9 +150,8 @@ def slot_trattieni(*, chi: User, richiesta: Richiesta) -> Prenotazione:
             if not candidati:
                 if not any(s.inizio == richiesta.inizio for s in slot_previsti(sportello, giorno, giorno)):
                     raise PrenotazioneNonAmmessa("L'orario scelto non è tra quelli aperti dallo sportello.")
-                raise SlotOccupato(_alternative(sportello, richiesta.inizio))
+                raise SlotOccupato([])  # the alternatives are looked for once the lock is released
             slot = candidati[0]
-            primo = primo_slot_libero(sportello)
             return Prenotazione.objects.create(
                 sportello=sportello,
                 inizio=slot.inizio,
@@ -153,8 +163,8 @@ def slot_trattieni(*, chi: User, richiesta: Richiesta) -> Prenotazione:
                 scade_il=clock.now() + _durata_trattenuta(),
                 primo_libero=primo.inizio if primo is not None else slot.inizio,
             )
-    except IntegrityError as errore:  # the database refused a second live booking of the seat
-        sportello = Sportello.objects.get(pk=richiesta.sportello_id)
+    except (SlotOccupato, IntegrityError) as errore:  # taken, or the database refused a second live booking of it
+        sportello = Sportello.objects.select_related("comune__provincia").get(pk=richiesta.sportello_id)
         raise SlotOccupato(_alternative(sportello, richiesta.inizio)) from errore
 
 

@@ -19,6 +19,7 @@ PRODUCTION = {
     "PEC_SMTP_URL": "smtp+tls://portale@smtp.pec.example.it:587",
     "IDENTITA_GATEWAY_URL": "https://identita.inps.example.it/oidc",
     "IDENTITA_CLIENT_SECRET": "segreto-del-client-di-prova-0123456789",
+    "PORTALE_URL": "https://portale.example.it",
 }
 
 
@@ -51,6 +52,7 @@ def test_production_passes_the_deploy_checks_with_no_warning() -> None:
         ("REDIS_URL", "REDIS_URL"),
         ("IDENTITA_GATEWAY_URL", "IDENTITA_GATEWAY_URL"),
         ("IDENTITA_CLIENT_SECRET", "IDENTITA_CLIENT_SECRET"),
+        ("PORTALE_URL", "PORTALE_URL"),
     ],
 )
 def test_production_refuses_to_start_without(missing: str, message: str) -> None:

@@ -45,6 +45,9 @@ if env("CONVENZIONI_FIRMA_INPS", default="csc") == "pkcs12":
 _GATEWAY = env("IDENTITA_GATEWAY_URL", default="")
 if not _GATEWAY.startswith("https://"):
     raise ImproperlyConfigured("In produzione IDENTITA_GATEWAY_URL deve indicare il gateway SPID/CIE INPS (https).")
+# The links of the e-mails and calendar invitations that tasks send (pue/avvisi.py) name the portal's public address.
+if not env("PORTALE_URL", default="").startswith("https://"):
+    raise ImproperlyConfigured("In produzione PORTALE_URL deve indicare l'indirizzo pubblico del portale (https).")
 if len(env("IDENTITA_CLIENT_SECRET", default="")) < 20:
     raise ImproperlyConfigured("In produzione IDENTITA_CLIENT_SECRET deve essere il segreto del client del gateway.")
 
