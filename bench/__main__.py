@@ -29,6 +29,7 @@ SCENARIOS = [
     "moduli_pdf",
     "convenzioni",
     "sportelli",
+    "prenotazioni",
 ]
 
 
