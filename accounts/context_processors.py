@@ -38,7 +38,7 @@ def voci_menu(request: HttpRequest) -> list[VoceMenu]:
     if Ruolo.OPERATORE_SPORTELLO in ruoli:
         # The INPS side of Gestione sportelli: the day's web meetings and the sportello's timetable.
         voci.append(VoceMenu(reverse("pue_sportello_giornata"), gettext("Sportello PUE")))
-    if Ruolo.REFERENTE_INPS in ruoli:
+    if ruoli & {Ruolo.REFERENTE_INPS, Ruolo.REFERENTE_COMUNE}:  # both parties' Referenti follow the convention
         voci.append(VoceMenu(reverse("pue_monitoraggio"), gettext("Monitoraggio PUE")))
     if Ruolo.PERSONALE_SEDE in ruoli:
         # The Sede enables the operators the Comuni of its province designate.

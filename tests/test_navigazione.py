@@ -50,7 +50,7 @@ ATTESE = {
     Ruolo.REFERENTE_INPS: {"area_struttura", "pue_monitoraggio"},
     Ruolo.AMMINISTRATORE_UTENZE: {"area_comune", "pue_home"},
     Ruolo.OPERATORE_COMUNE: {"area_comune", "pue_home"},
-    Ruolo.REFERENTE_COMUNE: {"area_comune", "pue_home"},
+    Ruolo.REFERENTE_COMUNE: {"area_comune", "pue_home", "pue_monitoraggio"},
 }
 
 

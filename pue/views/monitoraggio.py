@@ -29,7 +29,9 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from accounts.models import User
+from accounts.roles import Ruolo
 from accounts.selectors.accessi import accesso_della_sessione, accesso_forte
+from accounts.selectors.persone import ruoli_di
 from convenzioni.models import Convenzione
 from pue import grafici
 from pue.monitoraggio import (
@@ -65,14 +67,17 @@ def elenco(request: HttpRequest) -> HttpResponse:
     """The conventions the person follows as Referente, with the figures of their whole period."""
     user = _user(request)
     tutte = list(convenzioni_monitorate(user))
-    if not tutte:
+    ruoli = ruoli_di(user)
+    if not tutte and not ruoli & {Ruolo.REFERENTE_INPS, Ruolo.REFERENTE_COMUNE}:
         raise Http404
+    if not tutte and Ruolo.REFERENTE_INPS not in ruoli and not accesso_forte(request):
+        return _serve_accesso_forte(request)
     if accesso_forte(request):
         visibili = tutte
     else:
         dall_inps = set(convenzioni_monitorate_dall_inps(user).values_list("pk", flat=True))
         visibili = [c for c in tutte if c.pk in dall_inps]
-        if not visibili:
+        if tutte and not visibili:
             return _serve_accesso_forte(request)
     cifre = cifre_per_convenzione(visibili)
     return render(
