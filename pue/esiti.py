@@ -36,6 +36,7 @@ from pue.disponibilita import ROMA, UTC
 from pue.documenti import documento_controlla
 from pue.errori import PrenotazioneNonAmmessa
 from pue.models import DocumentoIncontro, Prenotazione, Sportello
+from pue.prenotazioni import evento_registra
 
 logger = logging.getLogger(__name__)
 Stato = Prenotazione.Stato
@@ -227,6 +228,9 @@ def esito_registra(
     prenotazione.seguito, prenotazione.documenti_scambiati = seguito, documenti_scambiati or allegati
     prenotazione.esito_note = note
     prenotazione.save(update_fields=["stato", "esito_il", "esito_da", "seguito", "documenti_scambiati", "esito_note"])
+    evento_registra(
+        prenotazione, da=da, a=esito, chi=chi, motivo="correzione dell'esito" if da != Stato.CONFERMATA else ""
+    )
     logger.info(
         "esito di un incontro PUE registrato",
         extra={"prenotazione_id": prenotazione.pk, "da": da, "a": esito, "operatore_id": chi.pk},

@@ -364,3 +364,13 @@ class DocumentoIncontro(models.Model):
 
     def __str__(self) -> str:
         return self.nome
+
+
+class EventoPrenotazione(EventoDiStato):
+    """Every change of a booking's state: who (none for the portal's own tasks), when, from, to, why."""
+
+    prenotazione = models.ForeignKey(Prenotazione, on_delete=models.CASCADE, related_name="eventi")
+
+    class Meta(EventoDiStato.Meta):
+        verbose_name = "evento della prenotazione"
+        verbose_name_plural = "eventi della prenotazione"

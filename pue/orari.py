@@ -27,6 +27,7 @@ from pue.avvisi import Avviso, avviso_accoda
 from pue.disponibilita import ROMA, UTC
 from pue.errori import PrenotazioneNonAmmessa
 from pue.models import EccezioneSportello, OrarioSportello, Prenotazione, Sportello
+from pue.prenotazioni import evento_registra
 
 logger = logging.getLogger(__name__)
 Stato = Prenotazione.Stato
@@ -235,6 +236,7 @@ def _annulla_il_giorno(sportello: Sportello, giorno: dt.date, chi: User, motivo:
     adesso = clock.now()
     for prenotazione in del_giorno:
         confermata = prenotazione.stato == Stato.CONFERMATA
+        evento_registra(prenotazione, da=prenotazione.stato, a=Stato.ANNULLATA, chi=chi, motivo=f"chiusura: {motivo}")
         prenotazione.stato, prenotazione.annullata_il, prenotazione.annullata_da = Stato.ANNULLATA, adesso, chi
         prenotazione.motivo_annullamento = f"chiusura straordinaria dello sportello: {motivo}"[:300]
         prenotazione.scade_il, prenotazione.sequenza = None, prenotazione.sequenza + 1

@@ -29,7 +29,7 @@ from inps_portal.pec.services import pec_spedisci
 from pue.avvisi import Avviso, avviso_accoda
 from pue.disponibilita import ROMA, Slot, slot_previsti
 from pue.errori import PrenotazioneNonAmmessa, SlotOccupato
-from pue.models import Prenotazione, Sportello
+from pue.models import EventoPrenotazione, Prenotazione, Sportello
 from pue.selectors import sportello_competente
 
 logger = logging.getLogger(__name__)
@@ -60,12 +60,28 @@ def _attivita(chi: User, prenotazione: Prenotazione, descrizione: str) -> None:
     attivita_registra(None, chi, tipo=Attivita.Tipo.PRENOTAZIONE, comune=prenotazione.comune, descrizione=descrizione)
 
 
+def evento_registra(prenotazione: Prenotazione | int, *, da: str, a: str, chi: User | None, motivo: str = "") -> None:
+    """The event row of a change of state (STYLE: every change leaves one); ``chi`` None for the portal's tasks."""
+    chiave = prenotazione if isinstance(prenotazione, int) else prenotazione.pk
+    EventoPrenotazione.objects.create(prenotazione_id=chiave, da=da, a=a, chi=chi, motivo=motivo[:2000])
+
+
 def trattenute_scadute_libera(sportello_id: int | None = None) -> int:
-    """Holds past their time become ``scaduta``, which frees their slots; returns how many."""
+    """Holds past their time become ``scaduta``, which frees their slots; returns how many. Each hold is claimed
+    once (locked, skipping those another caller holds), so a concurrent run never records it twice."""
     scadute = Prenotazione.objects.filter(stato=Stato.TRATTENUTA, scade_il__lte=clock.now())
     if sportello_id is not None:
         scadute = scadute.filter(sportello_id=sportello_id)
-    return scadute.update(stato=Stato.SCADUTA)
+    with transaction.atomic():
+        chiavi = list(scadute.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        if not chiavi:
+            return 0
+        Prenotazione.objects.filter(pk__in=chiavi).update(stato=Stato.SCADUTA)
+        EventoPrenotazione.objects.bulk_create(
+            EventoPrenotazione(prenotazione_id=k, da=Stato.TRATTENUTA, a=Stato.SCADUTA, motivo="tempo scaduto")
+            for k in chiavi
+        )
+    return len(chiavi)
 
 
 def slot_liberi(sportello: Sportello, dal: dt.date, al: dt.date) -> list[Slot]:
@@ -152,7 +168,7 @@ def slot_trattieni(*, chi: User, richiesta: Richiesta) -> Prenotazione:
                     raise PrenotazioneNonAmmessa("L'orario scelto non è tra quelli aperti dallo sportello.")
                 raise SlotOccupato([])  # the alternatives are looked for once the lock is released
             slot = candidati[0]
-            return Prenotazione.objects.create(
+            tenuta = Prenotazione.objects.create(
                 sportello=sportello,
                 inizio=slot.inizio,
                 fine=slot.fine,
@@ -163,6 +179,8 @@ def slot_trattieni(*, chi: User, richiesta: Richiesta) -> Prenotazione:
                 scade_il=clock.now() + _durata_trattenuta(),
                 primo_libero=primo.inizio if primo is not None else slot.inizio,
             )
+            evento_registra(tenuta, da="", a=Stato.TRATTENUTA, chi=chi)
+            return tenuta
     except (SlotOccupato, IntegrityError) as errore:  # taken, or the database refused a second live booking of it
         sportello = Sportello.objects.select_related("comune__provincia").get(pk=richiesta.sportello_id)
         raise SlotOccupato(_alternative(sportello, richiesta.inizio)) from errore
@@ -237,6 +255,7 @@ def prenotazione_conferma(*, chi: User, prenotazione_id: int, dati: DatiCittadin
         ) = delegato
         prenotazione.stato, prenotazione.confermata_il, prenotazione.scade_il = Stato.CONFERMATA, adesso, None
         prenotazione.save()
+        evento_registra(prenotazione, da=Stato.TRATTENUTA, a=Stato.CONFERMATA, chi=chi)
         _attivita(
             chi, prenotazione, f"Prenotazione {prenotazione.pk}: {prenotazione.sportello.nome}, {_ora(prenotazione)}"
         )
@@ -273,6 +292,12 @@ def prenotazioni_annulla_con_convenzione(convenzione_id: int) -> int:
     )
     if not future:
         return 0
+    EventoPrenotazione.objects.bulk_create(
+        EventoPrenotazione(
+            prenotazione=p, da=p.stato, a=Stato.ANNULLATA, motivo="la convenzione PUE del Comune è terminata"
+        )
+        for p in future
+    )
     Prenotazione.objects.filter(pk__in=[p.pk for p in future]).update(
         stato=Stato.ANNULLATA,
         annullata_il=clock.now(),
@@ -338,6 +363,7 @@ def prenotazione_annulla(*, chi: User, prenotazione_id: int, motivo: str) -> Pre
 
 
 def _annulla(prenotazione: Prenotazione, chi: User, motivo: str, sostituita_da: Prenotazione | None = None) -> None:
+    evento_registra(prenotazione, da=prenotazione.stato, a=Stato.ANNULLATA, chi=chi, motivo=motivo)
     prenotazione.stato, prenotazione.annullata_il = Stato.ANNULLATA, clock.now()
     prenotazione.annullata_da, prenotazione.motivo_annullamento = chi, motivo
     prenotazione.sostituita_da, prenotazione.scade_il = sostituita_da, None
@@ -394,6 +420,13 @@ def prenotazione_sposta(
             setattr(nuova, campo, getattr(vecchia, campo))
         nuova.stato, nuova.confermata_il, nuova.scade_il = Stato.CONFERMATA, clock.now(), None
         nuova.save()
+        evento_registra(
+            nuova,
+            da=Stato.TRATTENUTA,
+            a=Stato.CONFERMATA,
+            chi=chi,
+            motivo=f"spostamento della prenotazione {vecchia.pk}",
+        )
         _annulla(vecchia, chi, "spostata ad altro orario", sostituita_da=nuova)
         # The signed documents now belong to the new booking alone (a purge of the old one must not delete them).
         Prenotazione.objects.filter(pk=vecchia.pk).update(delega_documento="", richiesta_firmata="")

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from inps_portal import clock
-from pue.models import DocumentoIncontro, Prenotazione
+from pue.models import DocumentoIncontro, EventoPrenotazione, Prenotazione
 
 logger = logging.getLogger(__name__)
 Stato = Prenotazione.Stato
@@ -87,6 +87,8 @@ def prenotazione_ripulisci(prenotazione_id: int) -> bool:
             **dict.fromkeys(CAMPI_FILE, ""),
             richiesta_firmata_il=None,
         )
+        # The reasons in the booking's history are free text too (a cancellation's reason may name a person).
+        EventoPrenotazione.objects.filter(prenotazione_id=prenotazione_id).exclude(motivo="").update(motivo="")
 
         def cancella() -> None:
             for storage, nome in file_da_cancellare:

@@ -59,12 +59,14 @@ def test_an_operator_books_in_five_steps_for_a_delegate_with_assistance(client: 
     tenuta = c.post(reverse("pue_prenota_orari", args=[istat, scena.sportello.pk]), {"inizio": SLOT.isoformat()})
     p = Prenotazione.objects.get(inizio=SLOT)
     assert p.stato == Prenotazione.Stato.TRATTENUTA
-    assert tenuta.url == reverse("pue_prenota_dettagli", args=[p.pk])
+    assert tenuta["Location"] == reverse("pue_prenota_dettagli", args=[p.pk])
     assert p.primo_libero is not None
     assert p.primo_libero <= SLOT
 
     # The summary is not reachable before the details and the applicant.
-    assert c.get(reverse("pue_prenota_riepilogo", args=[p.pk])).url == reverse("pue_prenota_dettagli", args=[p.pk])
+    assert c.get(reverse("pue_prenota_riepilogo", args=[p.pk]))["Location"] == reverse(
+        "pue_prenota_dettagli", args=[p.pk]
+    )
     senza = c.post(reverse("pue_prenota_dettagli", args=[p.pk]), {"argomento": "  "})
     assert senza.status_code == 400
     assert "Indichi la prestazione o l&#x27;argomento" in senza.content.decode()
@@ -91,7 +93,7 @@ def test_an_operator_books_in_five_steps_for_a_delegate_with_assistance(client: 
     assert "Anna Verdi" in riepilogo
     assert "Sì, durante l'incontro" in riepilogo
     fatta = c.post(reverse("pue_prenota_riepilogo", args=[p.pk]))
-    assert fatta.url == reverse("pue_prenotazione", args=[p.pk])
+    assert fatta["Location"] == reverse("pue_prenotazione", args=[p.pk])
     p.refresh_from_db()
     assert p.stato == Prenotazione.Stato.CONFERMATA
     assert p.cittadino_codice_fiscale == codice_fiscale_valido(961)
@@ -100,8 +102,13 @@ def test_an_operator_books_in_five_steps_for_a_delegate_with_assistance(client: 
     assert p.titolo == "residenza"
     assert p.dichiarazione_il == ADESSO
 
-    dettaglio = c.get(fatta.url)
+    dettaglio = c.get(fatta["Location"])
     assert dettaglio.status_code == 200
+    assert list(p.eventi.values_list("da", "a", "chi")) == [
+        ("", "trattenuta", scena.operatore.pk),
+        ("trattenuta", "confermata", scena.operatore.pk),
+    ]
+    assert "trattenuta → confermata" in dettaglio.content.decode()
     assert reverse("pue_incontro", args=[p.stanza]) in dettaglio.content.decode()
     assert Attivita.objects.filter(
         user=scena.operatore, tipo=Attivita.Tipo.LETTURA_DATI, descrizione__contains=str(p.pk)
@@ -243,8 +250,11 @@ def test_cancel_and_reschedule_through_the_pages(client: Client, scena: Scena) -
     dopo = SLOT + dt.timedelta(minutes=30)
     spostata = c.post(reverse("pue_sposta", args=[p.pk]), {"inizio": dopo.isoformat()})
     nuova = Prenotazione.objects.get(inizio=dopo)
-    assert spostata.url == reverse("pue_prenotazione", args=[nuova.pk])
+    assert spostata["Location"] == reverse("pue_prenotazione", args=[nuova.pk])
     p.refresh_from_db()
+    ultimo = p.eventi.last()
+    assert ultimo is not None
+    assert (ultimo.a, ultimo.motivo) == ("annullata", "spostata ad altro orario")
     assert p.sostituita_da == nuova
     assert p.stato == Prenotazione.Stato.ANNULLATA
     assert nuova.cittadino_codice_fiscale == p.cittadino_codice_fiscale

@@ -108,6 +108,12 @@ def test_an_expired_hold_frees_its_slot_in_the_booking_and_by_the_periodic_task(
         assert trattenute_scadute_libera() == 0
     seconda.refresh_from_db()
     assert seconda.stato == "scaduta"
+    # Each expiry is in the history once, by the portal (nobody), whichever of the two freed it.
+    for tenuta in (prima, seconda):
+        assert list(tenuta.eventi.values_list("da", "a", "chi")) == [
+            ("", "trattenuta", scena["operatore"].pk),
+            ("trattenuta", "scaduta", None),
+        ]
 
 
 @pytest.mark.django_db

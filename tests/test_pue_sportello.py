@@ -266,6 +266,9 @@ def test_a_held_meeting_is_recorded_with_its_follow_up_from_the_day_page(scena: 
     prenotazione.refresh_from_db()
     assert (prenotazione.stato, prenotazione.seguito, prenotazione.documenti_scambiati) == ("svolta", True, True)
     assert (prenotazione.esito_da, prenotazione.esito_il) == (inps, DURANTE)
+    ultimo = prenotazione.eventi.last()
+    assert ultimo is not None
+    assert (ultimo.da, ultimo.a, ultimo.chi, ultimo.quando) == ("confermata", "svolta", inps, DURANTE)
 
 
 def test_a_no_show_is_recorded_from_the_start_of_the_meeting(scena: Scena) -> None:

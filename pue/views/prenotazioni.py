@@ -422,6 +422,7 @@ def prenotazione(request: HttpRequest, pk: int) -> HttpResponse:
             "p": p,
             "modificabile": p.stato == Stato.CONFERMATA and p.inizio > adesso,
             "valutabile": p.stato in (Stato.CONFERMATA, Stato.SVOLTA) and p.inizio <= adesso and p.valutazione is None,
+            "eventi": p.eventi.select_related("chi"),
             "documento_form": DocumentoForm(),
             "motivo_form": MotivoForm(),
         },
