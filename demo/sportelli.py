@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import replace
+from typing import Any
 
 from accounts.models import Comune, Struttura, User
 from convenzioni import selectors
@@ -94,9 +95,11 @@ def _passata(
 ) -> Prenotazione:
     codice_fiscale, nome, cognome = CITTADINI[indice]
     prenotata_il = slot.inizio - dt.timedelta(days=5)
+    convenzione = selectors.convenzione_attiva(comune)
+    assert convenzione is not None  # _prenotazioni checked it
     return Prenotazione.objects.create(
         sportello=sportello, inizio=slot.inizio, fine=slot.fine, posto=slot.posto, stato=Prenotazione.Stato.CONFERMATA,
-        comune=comune, convenzione=selectors.convenzione_attiva(comune), operatore=operatore, creata_il=prenotata_il,
+        comune=comune, convenzione=convenzione, operatore=operatore, creata_il=prenotata_il,
         primo_libero=prenotata_il + dt.timedelta(days=2), cittadino_codice_fiscale=codice_fiscale,
         cittadino_nome=nome, cittadino_cognome=cognome, titolo="residenza", dichiarazione_il=prenotata_il,
         argomento=argomento, assistenza=assistenza, confermata_il=prenotata_il,
@@ -112,7 +115,7 @@ def _prenotazioni(sportello: Sportello) -> None:
         return
     adesso = clock.now()
 
-    def prenota(quando: dt.datetime, indice: int, **altro: object) -> Prenotazione:
+    def prenota(quando: dt.datetime, indice: int, **altro: Any) -> Prenotazione:
         with clock.frozen(quando):
             liberi = slot_liberi(sportello, quando.date() + dt.timedelta(days=1), quando.date() + dt.timedelta(days=9))
             slot = liberi[min(indice, len(liberi) - 1)]
