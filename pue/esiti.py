@@ -28,15 +28,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from accounts.models import Struttura, User
-from accounts.roles import Ruolo
-from accounts.selectors.persone import organizzazioni_di
+from accounts.models import User
 from inps_portal import clock
 from pue.disponibilita import ROMA, UTC
 from pue.documenti import documento_controlla
 from pue.errori import PrenotazioneNonAmmessa
 from pue.models import DocumentoIncontro, Prenotazione, Sportello
 from pue.prenotazioni import evento_registra
+from pue.selectors import sportelli_dell_operatore
 
 logger = logging.getLogger(__name__)
 Stato = Prenotazione.Stato
@@ -55,25 +54,6 @@ MASSIMO_NOME = 120
 
 
 # --- Selectors ------------------------------------------------------------------------------------------------------
-
-
-def strutture_dell_operatore(user: User) -> QuerySet[Struttura]:
-    """The Sedi territoriali and Poli nazionali where ``user`` is operatore di sportello (object permission only)."""
-    return organizzazioni_di(user, Ruolo.OPERATORE_SPORTELLO).filter(
-        tipo__in=(Struttura.Tipo.SEDE_TERRITORIALE, Struttura.Tipo.POLO_NAZIONALE)
-    )
-
-
-def sportelli_dell_operatore(user: User) -> QuerySet[Sportello]:
-    """The sportelli of the Strutture where ``user`` is operatore di sportello, active ones first. An inactive
-    sportello stays: its past meetings may still await their outcome."""
-    if not user.is_authenticated:
-        return Sportello.objects.none()
-    return (
-        Sportello.objects.filter(struttura__in=strutture_dell_operatore(user).values("pk"))
-        .select_related("struttura")
-        .order_by("-attivo", "nome", "pk")
-    )
 
 
 def giorno_locale(istante: dt.datetime) -> dt.date:

@@ -37,15 +37,6 @@ class OrarioNonAmmesso(PrenotazioneNonAmmessa):
     """The rule, the exception or the sportello cannot be published as given: the message says why."""
 
 
-def strutture_con_sportello(user: User) -> list[Struttura]:
-    """The Sedi territoriali and Poli nazionali where ``user`` is an operatore di sportello."""
-    return list(
-        organizzazioni_di(user, Ruolo.OPERATORE_SPORTELLO)
-        .filter(tipo__in=(Struttura.Tipo.SEDE_TERRITORIALE, Struttura.Tipo.POLO_NAZIONALE))
-        .order_by("nome")
-    )
-
-
 def _sportello_di(chi: User, sportello_id: int) -> Sportello:
     strutture = organizzazioni_di(chi, Ruolo.OPERATORE_SPORTELLO).values("pk")
     sportello = (

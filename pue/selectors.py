@@ -6,7 +6,9 @@ from django.db.models import QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import Comune, Prestazione, Struttura, User
+from accounts.roles import Ruolo
 from accounts.selectors.competenza import sede_competente
+from accounts.selectors.persone import organizzazioni_di
 from convenzioni.models import Convenzione, FiguraConvenzione
 from convenzioni.selectors import convenzione_attiva
 from pue.models import DesignazioneOperatore, Sportello
@@ -122,3 +124,25 @@ def sportello_competente(sportello: Sportello, comune: Comune, prestazione: Pres
         return prestazione is not None and sportello.struttura.prestazioni.filter(pk=prestazione.pk).exists()
     sede = sede_competente(comune)
     return sede is not None and sportello.struttura_id == sede.pk
+
+
+# --- The INPS side of Gestione sportelli ----------------------------------------------------------------------------
+
+
+def strutture_dell_operatore(user: User) -> QuerySet[Struttura]:
+    """The Sedi territoriali and Poli nazionali where ``user`` is operatore di sportello (object permission only)."""
+    return organizzazioni_di(user, Ruolo.OPERATORE_SPORTELLO).filter(
+        tipo__in=(Struttura.Tipo.SEDE_TERRITORIALE, Struttura.Tipo.POLO_NAZIONALE)
+    )
+
+
+def sportelli_dell_operatore(user: User) -> QuerySet[Sportello]:
+    """The sportelli of the Strutture where ``user`` is operatore di sportello, active ones first. An inactive
+    sportello stays: its past meetings may still await their outcome."""
+    if not user.is_authenticated:
+        return Sportello.objects.none()
+    return (
+        Sportello.objects.filter(struttura__in=strutture_dell_operatore(user).values("pk"))
+        .select_related("struttura")
+        .order_by("-attivo", "nome", "pk")
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -31,37 +32,14 @@ from pue.prenotazioni import (
 )
 from pue.selectors import sportelli_competenti
 from pue.tasks import trattenute_scadute
-from tests.factories import UserFactory, codice_fiscale_valido, convenzione_attiva_di_prova
-
-RENDE = "078102"
-ADESSO = dt.datetime(2027, 3, 1, 9, tzinfo=UTC)  # Monday 1 March 2027, 10:00 in Rome
-SLOT = dt.datetime(2027, 3, 3, 8, tzinfo=UTC)  # Wednesday 3 March 2027, 09:00 in Rome
+from tests.factories import UserFactory, codice_fiscale_valido
+from tests.pue_scena import ADESSO, SLOT, Scena, dati_cittadino, scena_prenotazioni
 
 
 def _scena(operatori: int = 1) -> dict[str, Any]:
-    rende = Comune.objects.select_related("provincia").get(codice_istat=RENDE)
-    with clock.frozen(ADESSO - dt.timedelta(days=30)):
-        convenzione = convenzione_attiva_di_prova(
-            rende, amministratore_codice_fiscale=UserFactory.create().codice_fiscale
-        )
-    operatore = UserFactory.create()
-    ruolo_assegna(user=operatore, ruolo=Ruolo.OPERATORE_COMUNE, organizzazione=rende)
-    sportello = Sportello.objects.create(
-        struttura=Struttura.objects.get(codice="ST-CS"),
-        nome="Sportello PUE di Cosenza",
-        comune=Comune.objects.get(codice_istat="078045"),
-    )
-    for giorno in range(5):
-        OrarioSportello.objects.create(
-            sportello=sportello,
-            giorno=giorno,
-            dalle=dt.time(9),
-            alle=dt.time(12),
-            durata_minuti=30,
-            operatori=operatori,
-            valido_dal=dt.date(2027, 1, 1),
-        )
-    return {"comune": rende, "convenzione": convenzione, "operatore": operatore, "sportello": sportello}
+    scena = scena_prenotazioni(operatori)
+    return {"comune": scena.comune, "convenzione": scena.convenzione, "operatore": scena.operatore,
+            "sportello": scena.sportello}  # fmt: skip
 
 
 def _richiesta(scena: dict[str, Any], inizio: dt.datetime = SLOT) -> Richiesta:
@@ -225,18 +203,11 @@ def _polo(codice: str, scena: dict[str, Any]) -> Sportello:
 
 
 def _cittadino(scena: dict[str, Any], **altro: Any) -> DatiCittadino:
-    valori: dict[str, Any] = {
-        "codice_fiscale": codice_fiscale_valido(961),
-        "nome": "Giulio",
-        "cognome": "Verdi",
-        "comune_id": scena["comune"].pk,
-        "titolo": "residenza",
-        "prestazione_id": None,
-        "argomento": "Estratto conto contributivo",
-        "assistenza": True,
-    }
-    valori.update(altro)
-    return DatiCittadino(**valori)
+    return replace(dati_cittadino(_come_scena(scena)), **altro)
+
+
+def _come_scena(scena: dict[str, Any]) -> Scena:
+    return Scena(scena["comune"], scena["convenzione"], scena["operatore"], scena["sportello"])
 
 
 @pytest.mark.django_db

@@ -23,6 +23,7 @@ from pue.disponibilita import slot_previsti
 from pue.errori import PrenotazioneNonAmmessa
 from pue.forms import EccezioneForm, OrarioForm, SportelloForm, TerminaOrarioForm
 from pue.models import EccezioneSportello, OrarioSportello, Sportello
+from pue.selectors import sportelli_dell_operatore, strutture_dell_operatore
 
 
 def _user(request: HttpRequest) -> User:
@@ -30,8 +31,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _sportelli(user: User) -> list[Sportello]:
-    strutture = [s.pk for s in servizi.strutture_con_sportello(user)]
-    return list(Sportello.objects.filter(struttura_id__in=strutture).select_related("struttura", "comune__provincia"))
+    return list(sportelli_dell_operatore(user).select_related("comune__provincia"))
 
 
 def _pagina(
@@ -42,7 +42,7 @@ def _pagina(
     forms: dict[str, Form] | None = None,
 ) -> HttpResponse:
     user = _user(request)
-    strutture = servizi.strutture_con_sportello(user)
+    strutture = list(strutture_dell_operatore(user).order_by("nome"))
     if not strutture:
         raise Http404
     sportelli = _sportelli(user)
@@ -100,7 +100,7 @@ def _dopo(request: HttpRequest, sportello: Sportello, testo: str) -> HttpRespons
 @require_POST
 @login_required
 def apri(request: HttpRequest, struttura_id: int) -> HttpResponse:
-    if all(s.pk != struttura_id for s in servizi.strutture_con_sportello(_user(request))):
+    if all(s.pk != struttura_id for s in strutture_dell_operatore(_user(request))):
         raise Http404
     form = SportelloForm(request.POST)
     try:

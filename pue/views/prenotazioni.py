@@ -250,12 +250,6 @@ def _pagina_orari(
     status: int = 200,
     occupato: list[Slot] | None = None,
 ) -> HttpResponse:
-    al = dal + dt.timedelta(days=6)
-    giorni: dict[dt.date, list[Slot]] = {}
-    for slot in servizi.slot_liberi(sportello, dal, al):
-        orari_del_giorno = giorni.setdefault(slot.inizio_locale.date(), [])
-        if not orari_del_giorno or orari_del_giorno[-1].inizio != slot.inizio:
-            orari_del_giorno.append(slot)  # one button per time, whatever the free seats
     return render(
         request,
         "pue/prenotazioni/orari.html",
@@ -263,17 +257,31 @@ def _pagina_orari(
             "comune": comune,
             "sportello": sportello,
             "prestazione": prestazione,
-            "dal": dal,
-            "al": al,
-            "giorni": sorted(giorni.items()),
-            "precedente": dal - dt.timedelta(days=7) if dal > clock.today() else None,
-            "successiva": al + dt.timedelta(days=1),
+            **_settimana_libera(sportello, dal),
             "settimana": settimana,
             "occupato": occupato,
             "trattenuta_minuti": servizi.durata_trattenuta_minuti(),
         },
         status=status,
     )
+
+
+def _settimana_libera(sportello: Sportello, dal: dt.date) -> dict[str, Any]:
+    """A week of free times from ``dal``, by Rome day (one button per time, whatever the free seats), and the
+    neighbouring weeks (none before today)."""
+    al = dal + dt.timedelta(days=6)
+    giorni: dict[dt.date, list[Slot]] = {}
+    for slot in servizi.slot_liberi(sportello, dal, al):
+        orari_del_giorno = giorni.setdefault(slot.inizio_locale.date(), [])
+        if not orari_del_giorno or orari_del_giorno[-1].inizio != slot.inizio:
+            orari_del_giorno.append(slot)
+    return {
+        "dal": dal,
+        "al": al,
+        "giorni": sorted(giorni.items()),
+        "precedente": dal - dt.timedelta(days=7) if dal > clock.today() else None,
+        "successiva": al + dt.timedelta(days=1),
+    }
 
 
 # --- Steps 3 and 4: details and applicant ----------------------------------------------------------------------------
@@ -498,22 +506,12 @@ def _pagina_sposta(
     status: int = 200,
     occupato: list[Slot] | None = None,
 ) -> HttpResponse:
-    al = dal + dt.timedelta(days=6)
-    giorni: dict[dt.date, list[Slot]] = {}
-    for slot in servizi.slot_liberi(p.sportello, dal, al):
-        orari_del_giorno = giorni.setdefault(slot.inizio_locale.date(), [])
-        if not orari_del_giorno or orari_del_giorno[-1].inizio != slot.inizio:
-            orari_del_giorno.append(slot)
     return render(
         request,
         "pue/prenotazioni/sposta.html",
         {
             "p": p,
-            "dal": dal,
-            "al": al,
-            "giorni": sorted(giorni.items()),
-            "precedente": dal - dt.timedelta(days=7) if dal > clock.today() else None,
-            "successiva": al + dt.timedelta(days=1),
+            **_settimana_libera(p.sportello, dal),
             "occupato": occupato,
         },
         status=status,

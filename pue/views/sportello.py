@@ -29,7 +29,7 @@ from inps_portal import clock
 from inps_portal.audit import lettura_registra
 from inps_portal.errori import ErroreDominio
 from inps_portal.pdf import risposta_documento
-from pue import esiti
+from pue import esiti, selectors
 from pue.disponibilita import ROMA
 from pue.models import DocumentoIncontro, Prenotazione
 
@@ -129,9 +129,9 @@ class Riga:
 def giornata(request: HttpRequest) -> HttpResponse:
     """The meetings of a sportello on a day (Europe/Rome): by default the user's first sportello, today. An operator
     whose Struttura has no sportello yet is told where to open it (the menu leads every operator here)."""
-    sportelli = list(esiti.sportelli_dell_operatore(_user(request)))
+    sportelli = list(selectors.sportelli_dell_operatore(_user(request)))
     if not sportelli:
-        if not esiti.strutture_dell_operatore(_user(request)).exists():
+        if not selectors.strutture_dell_operatore(_user(request)).exists():
             raise Http404
         return render(request, "pue/sportello/giornata.html", {"senza_sportello": True})
     scelto = request.GET.get("sportello")
