@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Comune, Struttura, User
+from accounts.models import Attivita, Comune, Struttura, User
 from accounts.roles import Ruolo
 from accounts.services.ruoli import ruolo_assegna
 from inps_portal import clock
@@ -166,12 +166,19 @@ def test_a_day_that_is_not_a_date_is_a_400_with_the_reason(scena: Scena, giorno:
 def test_the_day_page_records_the_reading_of_citizens_data(scena: Scena, caplog: pytest.LogCaptureFixture) -> None:
     with clock.frozen(ADESSO):
         prenotazione = prenotazione_confermata(scena, SLOT)
-    client = _entra(_operatore_inps())
+    inps = _operatore_inps()
+    client = _entra(inps)
     with caplog.at_level("INFO", logger="inps_portal.audit"):
         client.get(_giornata(scena.sportello, dt.date(2027, 3, 3)))
         client.get(reverse("pue_sportello_prenotazione", args=[prenotazione.pk]))
     oggetti = [getattr(r, "oggetto", None) for r in caplog.records if r.name == "inps_portal.audit"]
     assert oggetti == [f"pue.sportello:{scena.sportello.pk}", f"pue.prenotazione:{prenotazione.pk}"]
+    # In the audit table as well (Messaggio 4461/2023: every reading of a citizen's data).
+    letture = Attivita.objects.filter(user=inps, tipo=Attivita.Tipo.LETTURA_DATI).order_by("pk")
+    assert [(a.comune_id, a.descrizione) for a in letture] == [
+        (None, f"Lettura degli incontri del 03/03/2027 di {scena.sportello.nome}"),
+        (scena.comune.pk, f"Lettura della prenotazione {prenotazione.pk} (sportello)"),
+    ]
 
 
 # --- Who ------------------------------------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.models import User
+from accounts.models import Attivita, User
+from accounts.services.accessi import attivita_registra
 from inps_portal import clock
 from inps_portal.audit import lettura_registra
 from inps_portal.errori import ErroreDominio
@@ -70,6 +71,18 @@ class DocumentoForm(forms.Form):
     file = forms.FileField(
         label="File (PDF, JPEG, PNG o .p7m)",
         error_messages={"required": "Scelga il file da allegare.", "empty": "Il file è vuoto."},
+    )
+
+
+def _attivita(request: HttpRequest, prenotazione: Prenotazione | None, descrizione: str) -> None:
+    """The reading of citizens' data in the audit table too (Messaggio 4461/2023, privacy), with the booking's
+    Comune when there is one booking."""
+    attivita_registra(
+        request,
+        _user(request),
+        tipo=Attivita.Tipo.LETTURA_DATI,
+        comune=prenotazione.comune if prenotazione is not None else None,
+        descrizione=descrizione,
     )
 
 
@@ -154,6 +167,7 @@ def giornata(request: HttpRequest) -> HttpResponse:
         oggetto=sportello,
         giorno=giorno.isoformat(),
     )
+    _attivita(request, None, f"Lettura degli incontri del {giorno:%d/%m/%Y} di {sportello.nome}")
     contesto |= {
         "giorno": giorno,
         "ieri": giorno - dt.timedelta(days=1),
@@ -180,6 +194,7 @@ def _pagina(
     status: int = 200,
 ) -> HttpResponse:
     lettura_registra(request, cosa="lettura di una prenotazione PUE (dati del cittadino)", oggetto=prenotazione)
+    _attivita(request, prenotazione, f"Lettura della prenotazione {prenotazione.pk} (sportello)")
     adesso = clock.now()
     documenti = list(esiti.documenti_della_prenotazione(prenotazione))
     if esito_form is None:
@@ -285,4 +300,5 @@ def documento_scarica(request: HttpRequest, pk: int, doc: int) -> HttpResponse:
         oggetto=allegato,
         prenotazione=allegato.prenotazione_id,
     )
+    _attivita(request, allegato.prenotazione, f"Lettura di un documento dell'incontro {allegato.prenotazione_id}")
     return risposta_documento(bytes(dati), allegato.nome)
