@@ -131,5 +131,5 @@ def test_the_amministratore_designates_the_sede_enables_the_operator_enters(
     _scansiona(chiara)
     chiara.get_by_test_id("gestione-sportelli").click()
     expect(chiara).to_have_url(f"{live_server.url}/pue/gestione-sportelli/")
-    expect(chiara.get_by_test_id("sportelli-vuoto")).to_be_visible()
+    expect(chiara.get_by_test_id(f"prenota-{RENDE}")).to_be_visible()  # she books for her Comune
     _scansiona(chiara)
