@@ -50,6 +50,8 @@ def production_env(database_url: str, redis_url: str) -> dict[str, str]:
         # Required by production; no scenario logs in through the SPID/CIE gateway.
         "IDENTITA_GATEWAY_URL": "https://gateway-identita.invalid",
         "IDENTITA_CLIENT_SECRET": secrets.token_urlsafe(24),
+        # Required by production (the links of the e-mails sent by tasks); no scenario follows them.
+        "PORTALE_URL": "https://portale.invalid",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CONN_MAX_AGE": "60",
