@@ -517,3 +517,28 @@ def test_each_change_goes_through_for_its_owner_only(scena: ScenaSportelli, nome
             assert not azione.fatta(), f"{nome}: fatta da {ruolo}"
     accesso.confronta(ottenuti, attesi)
     assert azione.fatta() == (azione.stato_del_titolare == 302)
+
+
+# --- Hostile input: the owner of each change sends garbage in each field; never a server error, nothing half-done ---
+
+OSTILI = ("", "x" * 5000, "\x00", "-1", "99999999999999999999", "2027-02-30", "25:61", "<script>", "1e309", "ƒ☃")
+
+
+@pytest.mark.parametrize("nome", AZIONI)
+def test_hostile_input_to_each_change_never_breaks_the_portal(scena: ScenaSportelli, nome: str) -> None:
+    """Each field of each change, one at a time, gets each hostile value: the answer is a refusal (4xx) or, where the
+    value is plain text the field accepts (a reason, a name), the change; never a server error."""
+    azione = AZIONI[nome]
+    in_corso = prenotazione_confermata(scena.rende, SLOT + dt.timedelta(hours=1, minutes=30))
+    SCENA.chiavi["in_corso"] = in_corso.pk
+    client = Client()
+    _entra(client, scena, azione.titolare)
+    ottenuti: dict[str, int] = {}
+    with clock.frozen(in_corso.inizio + dt.timedelta(minutes=5) if nome in ("esito", "documento") else ADESSO):
+        for campo in azione.dati():
+            for valore in OSTILI:
+                dati = azione.dati()
+                dati[campo] = valore
+                ottenuti[f"{campo}={valore[:12]!r}"] = client.post(azione.percorso(), dati).status_code
+    inattesi = {chiave: stato for chiave, stato in ottenuti.items() if not (400 <= stato < 500 or stato == 302)}
+    assert not inattesi
