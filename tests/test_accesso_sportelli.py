@@ -542,3 +542,29 @@ def test_hostile_input_to_each_change_never_breaks_the_portal(scena: ScenaSporte
                 ottenuti[f"{campo}={valore[:12]!r}"] = client.post(azione.percorso(), dati).status_code
     inattesi = {chiave: stato for chiave, stato in ottenuti.items() if not (400 <= stato < 500 or stato == 302)}
     assert not inattesi
+
+
+# The query strings the pages read, each with each hostile value, as the person the page is for.
+PARAMETRI: list[tuple[str, Callable[[], str], tuple[str, ...]]] = [
+    (OPERATORE_FORTE, lambda: reverse("pue_prenotazioni", args=[RENDE]), ("vista", "pagina")),
+    (OPERATORE_FORTE, lambda: reverse("pue_prenota", args=[RENDE]), ("prestazione",)),
+    (OPERATORE_FORTE, lambda: reverse("pue_prenota_orari", args=[RENDE, SCENA["sportello"]]), ("dal", "prestazione")),
+    (OPERATORE_FORTE, lambda: reverse("pue_sposta", args=[SCENA["confermata"]]), ("dal",)),
+    (SPORTELLO, lambda: reverse("pue_sportello_giornata"), ("sportello", "giorno")),
+    (SPORTELLO, lambda: reverse("pue_orari"), ("sportello",)),
+    (REFERENTE_INPS, lambda: reverse("pue_monitoraggio_convenzione", args=[SCENA["convenzione"]]), ("formato",)),
+]
+
+
+def test_hostile_query_strings_never_break_a_page(scena: ScenaSportelli) -> None:
+    ottenuti: dict[str, int] = {}
+    for ruolo, percorso, parametri in PARAMETRI:
+        client = Client()
+        _entra(client, scena, ruolo)
+        for parametro in parametri:
+            for valore in OSTILI:
+                ottenuti[f"{percorso()}?{parametro}={valore[:12]!r}"] = client.get(
+                    percorso(), {parametro: valore}
+                ).status_code
+    assert not {chiave: stato for chiave, stato in ottenuti.items() if stato >= 500}
+    assert set(ottenuti.values()) <= {200, 400, 404}
