@@ -29,7 +29,7 @@ from django.template.loader import render_to_string
 
 from inps_portal import clock
 from pue.calendario import ics_prenotazione, iniziali, url_ingresso
-from pue.disponibilita import ROMA
+from pue.disponibilita import ROMA, mezzanotte
 from pue.incontri import apertura
 from pue.models import Prenotazione
 
@@ -139,10 +139,6 @@ def avviso_invia(prenotazione_id: int, tipo: Avviso | str) -> bool:
     return True
 
 
-def _inizio_del_giorno(giorno: dt.date) -> dt.datetime:
-    return dt.datetime.combine(giorno, dt.time(0), tzinfo=ROMA).astimezone(dt.UTC)
-
-
 def promemoria_invia() -> int:
     """Claims the reminders due now (meetings of tomorrow, Europe/Rome, confirmed before today, from
     ``ORA_PROMEMORIA``) and enqueues them; returns how many were claimed. Each booking is claimed once."""
@@ -154,9 +150,9 @@ def promemoria_invia() -> int:
     candidate = Prenotazione.objects.filter(
         stato=Stato.CONFERMATA,
         promemoria_il__isnull=True,
-        inizio__gte=_inizio_del_giorno(domani),
-        inizio__lt=_inizio_del_giorno(dopodomani),
-        confermata_il__lt=_inizio_del_giorno(oggi),
+        inizio__gte=mezzanotte(domani),
+        inizio__lt=mezzanotte(dopodomani),
+        confermata_il__lt=mezzanotte(oggi),
     ).values_list("pk", flat=True)
     inviati = 0
     for prenotazione_id in list(candidate):

@@ -51,6 +51,12 @@ class Slot:
         return self.inizio.astimezone(ROMA)
 
 
+def mezzanotte(giorno: dt.date) -> dt.datetime:
+    """Midnight of ``giorno`` in Rome, as a UTC instant: a Rome day runs from ``mezzanotte(g)`` to
+    ``mezzanotte(g + 1 day)`` (23 or 25 hours on the days the clock changes)."""
+    return dt.datetime.combine(giorno, dt.time.min, tzinfo=ROMA).astimezone(UTC)
+
+
 @lru_cache(maxsize=64)
 def _festivi_nazionali(anno: int) -> frozenset[dt.date]:
     return frozenset(country_holidays("IT", years=anno))

@@ -30,7 +30,7 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 from inps_portal import clock
-from pue.disponibilita import ROMA, UTC
+from pue.disponibilita import ROMA, mezzanotte
 from pue.documenti import documento_controlla
 from pue.errori import PrenotazioneNonAmmessa
 from pue.models import DocumentoIncontro, Prenotazione, Sportello
@@ -63,9 +63,7 @@ def giorno_locale(istante: dt.datetime) -> dt.date:
 
 def _limiti_del_giorno(giorno: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """Midnight to midnight in Rome, as UTC instants (23 or 25 hours on the days the clock changes)."""
-    inizio = dt.datetime.combine(giorno, dt.time.min, tzinfo=ROMA).astimezone(UTC)
-    fine = dt.datetime.combine(giorno + dt.timedelta(days=1), dt.time.min, tzinfo=ROMA).astimezone(UTC)
-    return inizio, fine
+    return mezzanotte(giorno), mezzanotte(giorno + dt.timedelta(days=1))
 
 
 def _del_giorno(sportello: Sportello, giorno: dt.date) -> QuerySet[Prenotazione]:

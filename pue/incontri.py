@@ -141,7 +141,7 @@ def ingresso(prenotazione: Prenotazione) -> Ingresso:
                 nuova=nuova,
             )
         return Ingresso(Esito.CHIUSO, "L'incontro è stato annullato.")
-    if prenotazione.stato == Stato.TRATTENUTA and prenotazione.scade_il is not None and prenotazione.scade_il > adesso:
+    if prenotazione.trattenuta_viva:
         return Ingresso(
             Esito.NON_ANCORA, "La prenotazione non è ancora confermata: l'incontro si potrà aprire dopo la conferma."
         )

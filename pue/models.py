@@ -339,6 +339,11 @@ class Prenotazione(models.Model):
     def __str__(self) -> str:
         return f"{self.sportello} {self.inizio:%Y-%m-%d %H:%M} posto {self.posto}"
 
+    @property
+    def trattenuta_viva(self) -> bool:
+        """A hold still within its time (one past it is as good as expired, even before the task marks it)."""
+        return self.stato == self.Stato.TRATTENUTA and self.scade_il is not None and self.scade_il > clock.now()
+
 
 class DocumentoIncontro(models.Model):
     """A document the citizen sent or received during the web meeting (M15), attached to the booking; checked by

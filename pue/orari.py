@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from accounts.models import Attivita, Comune, Struttura, User
 from accounts.roles import Ruolo
@@ -24,7 +24,7 @@ from accounts.selectors.persone import organizzazioni_di
 from accounts.services.accessi import attivita_registra
 from inps_portal import clock
 from pue.avvisi import Avviso, avviso_accoda
-from pue.disponibilita import ROMA, UTC
+from pue.disponibilita import mezzanotte
 from pue.errori import PrenotazioneNonAmmessa
 from pue.models import EccezioneSportello, OrarioSportello, Prenotazione, Sportello
 from pue.prenotazioni import evento_registra
@@ -179,10 +179,7 @@ def eccezione_aggiungi(*, chi: User, sportello_id: int, dati: DatiEccezione) -> 
         sportello = _sportello_di(chi, sportello_id)
         if EccezioneSportello.objects.filter(sportello=sportello, giorno=dati.giorno).exists():
             raise OrarioNonAmmesso(f"Il {dati.giorno:%d/%m/%Y} ha già una chiusura o un'apertura straordinaria.")
-        if dati.tipo == EccezioneSportello.Tipo.APERTURA and Prenotazione.objects.filter(
-            sportello=sportello, stato__in=(Stato.TRATTENUTA, Stato.CONFERMATA), inizio__gte=_mezzanotte(dati.giorno),
-            inizio__lt=_mezzanotte(dati.giorno + dt.timedelta(days=1)),
-        ).exists():  # fmt: skip
+        if dati.tipo == EccezioneSportello.Tipo.APERTURA and _vive_del_giorno(sportello, dati.giorno).exists():
             raise OrarioNonAmmesso(
                 "Quel giorno ha già incontri prenotati sull'orario settimanale: un'apertura straordinaria lo "
                 "sostituirebbe. Ne pubblichi una in un giorno senza prenotazioni."
@@ -208,21 +205,20 @@ def eccezione_aggiungi(*, chi: User, sportello_id: int, dati: DatiEccezione) -> 
     return eccezione, annullate
 
 
-def _mezzanotte(giorno: dt.date) -> dt.datetime:
-    return dt.datetime.combine(giorno, dt.time.min, tzinfo=ROMA).astimezone(UTC)
+def _vive_del_giorno(sportello: Sportello, giorno: dt.date) -> QuerySet[Prenotazione]:
+    """The bookings and holds of ``sportello`` on the Rome day ``giorno``."""
+    return Prenotazione.objects.filter(
+        sportello=sportello,
+        stato__in=(Stato.TRATTENUTA, Stato.CONFERMATA),
+        inizio__gte=mezzanotte(giorno),
+        inizio__lt=mezzanotte(giorno + dt.timedelta(days=1)),
+    )
 
 
 def _annulla_il_giorno(sportello: Sportello, giorno: dt.date, chi: User, motivo: str) -> int:
     """The day's bookings and holds are cancelled with the closure's reason; the confirmed ones are notified."""
     del_giorno = list(
-        Prenotazione.objects.select_for_update(of=("self",))
-        .select_related("comune", "operatore")
-        .filter(
-            sportello=sportello,
-            stato__in=(Stato.TRATTENUTA, Stato.CONFERMATA),
-            inizio__gte=_mezzanotte(giorno),
-            inizio__lt=_mezzanotte(giorno + dt.timedelta(days=1)),
-        )
+        _vive_del_giorno(sportello, giorno).select_for_update(of=("self",)).select_related("comune", "operatore")
     )
     adesso = clock.now()
     for prenotazione in del_giorno:
@@ -252,10 +248,10 @@ def eccezione_rimuovi(*, chi: User, eccezione_id: int) -> None:
         sportello = _sportello_di(chi, eccezione.sportello_id)
         if eccezione.giorno <= clock.today():
             raise OrarioNonAmmesso("Si ritira solo una chiusura o un'apertura dei giorni a venire.")
-        if eccezione.tipo == EccezioneSportello.Tipo.APERTURA and Prenotazione.objects.filter(
-            sportello=sportello, stato__in=(Stato.TRATTENUTA, Stato.CONFERMATA),
-            inizio__gte=_mezzanotte(eccezione.giorno), inizio__lt=_mezzanotte(eccezione.giorno + dt.timedelta(days=1)),
-        ).exists():  # fmt: skip
+        if (
+            eccezione.tipo == EccezioneSportello.Tipo.APERTURA
+            and _vive_del_giorno(sportello, eccezione.giorno).exists()
+        ):
             raise OrarioNonAmmesso(
                 "L'apertura straordinaria ha già incontri prenotati: i Comuni li annullino o li spostino prima."
             )

@@ -214,7 +214,7 @@ def prenotazione_conferma(*, chi: User, prenotazione_id: int, dati: DatiCittadin
         )
         if prenotazione is None:
             raise PrenotazioneNonAmmessa("Prenotazione non trovata.")
-        if prenotazione.stato != Stato.TRATTENUTA or (prenotazione.scade_il and prenotazione.scade_il <= clock.now()):
+        if not prenotazione.trattenuta_viva:
             raise PrenotazioneNonAmmessa(
                 "Il tempo per completare la prenotazione è scaduto e l'orario è stato liberato: lo scelga di nuovo."
             )

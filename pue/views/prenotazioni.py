@@ -79,7 +79,7 @@ def _trattenuta(request: HttpRequest, pk: int) -> Prenotazione | HttpResponse:
         raise Http404
     if prenotazione.stato == Stato.CONFERMATA:
         return redirect("pue_prenotazione", pk=pk)
-    if prenotazione.stato != Stato.TRATTENUTA or (prenotazione.scade_il and prenotazione.scade_il <= clock.now()):
+    if not prenotazione.trattenuta_viva:
         return _link_scaduto(
             request,
             prenotazione,
@@ -106,7 +106,7 @@ def _non_piu_valido(prenotazione: Prenotazione, azione: str) -> str | None:
             else "La prenotazione è stata annullata."
         )
     if prenotazione.stato == Stato.SCADUTA or (
-        prenotazione.stato == Stato.TRATTENUTA and prenotazione.scade_il and prenotazione.scade_il <= clock.now()
+        prenotazione.stato == Stato.TRATTENUTA and not prenotazione.trattenuta_viva
     ):
         return "La prenotazione non è stata completata in tempo e l'orario è stato liberato."
     if prenotazione.stato == Stato.TRATTENUTA:
