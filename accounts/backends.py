@@ -24,7 +24,7 @@ from django.http import HttpRequest
 
 from accounts.hashers import codifica_hash_legacy
 from accounts.models import PIN, CredenzialeExInpdap, User
-from accounts.selectors.persone import ha_password
+from accounts.selectors.persone import ha_password, persona_della_sessione
 from accounts.services.unificazione import normalizza_pin
 from accounts.validators import normalizza_codice_fiscale
 
@@ -36,7 +36,16 @@ _FINTO = make_password("per-tempi-di-risposta-uguali")
 _FINTO_EX_INPDAP = codifica_hash_legacy("sha1", "0" * 40)
 
 
-class PINBackend(ModelBackend):
+class BackendDelPortale(ModelBackend):
+    """What every way into the portal shares: the person of an open session is read with their roles and active PIN
+    in one query (``persona_della_sessione``), since nearly every page asks for them."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        user = persona_della_sessione(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class PINBackend(BackendDelPortale):
     def authenticate(  # type: ignore[override]
         self,
         request: HttpRequest | None,
@@ -88,7 +97,7 @@ class PINBackend(ModelBackend):
             request.credenziale_dismessa = quale  # type: ignore[attr-defined]
 
 
-class PasswordBackend(ModelBackend):
+class PasswordBackend(BackendDelPortale):
     """Django's password login, for the people who have a portal password at all (``ha_password``)."""
 
     def authenticate(

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+from accounts.backends import BackendDelPortale
 from accounts.models import User
 
 PERCORSO = "identita.backends.IdentitaDigitaleBackend"
 
 
-class IdentitaDigitaleBackend(ModelBackend):
+class IdentitaDigitaleBackend(BackendDelPortale):
     def authenticate(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> User | None:
         return None
