@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import json
 from dataclasses import dataclass
+from functools import cache
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
-from abilitazioni.models import IN_CORSO, Abilitazione, RichiestaInstradata, VoceRichiesta
-from accounts.models import PIN, AbilitazioneDetenuta, Ente, MembroTeam, Struttura, Team, User
+from abilitazioni.models import IN_CORSO, Abilitazione, RichiestaAbilitazioni, RichiestaInstradata, VoceRichiesta
+from accounts.models import PIN, AbilitazioneDetenuta, Comune, Ente, MembroTeam, Provincia, Struttura, Team, User
 from accounts.roles import AMBITI, Ruolo
+from accounts.selectors.cache_competenza import uffici_competenti
 from accounts.selectors.competenza import direzione_regionale_competente, sede_competente
 from accounts.selectors.persone import pin_attivo
 
@@ -121,36 +126,89 @@ def instradate_visibili(user: User) -> QuerySet[RichiestaInstradata]:
     return RichiestaInstradata.objects.filter(filtro_visibili(user))
 
 
-def in_corso_per_ente(user: User) -> dict[int, int]:
-    """How many of the person's routed requests are still waiting for a decision, per Ente: one query (counted
-    here: a person has a few requests waiting, and the query without its GROUP BY is cheaper to build)."""
-    enti = RichiestaInstradata.objects.filter(richiesta__user=user, status__in=IN_CORSO).values_list(
-        "richiesta__ente_id", flat=True
+# --- The Area riservata: every Ente of the person, in one query -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnteNellArea:
+    """An Ente as the Area riservata shows it: where it is, its competent offices, the abilitazioni of the person's
+    active PIN for it (under the catalogue's current name) and how many of their requests for it wait for a
+    decision."""
+
+    pk: int
+    nome: str
+    codice_fiscale: str
+    comune: str
+    provincia: str  # the sigla
+    sede_competente_nome: str | None
+    direzione_regionale_nome: str | None
+    abilitazioni: list[str]
+    in_corso: int
+
+
+@cache
+def _sql_area(vendor: str) -> str:
+    """The query of ``enti_nell_area``, written out once per process: the Enti of ``enti_di`` (an operator's role on
+    the Ente, or an abilitazione of the active PIN for it; active Enti only, by name), each with its held
+    abilitazioni as a JSON array (PostgreSQL's ``json_agg``, SQLite's ``json_group_array``) and its requests in
+    progress counted. Table and column names come from the models; every value is a parameter."""
+    q = connection.ops.quote_name
+
+    def t(model: type[Model]) -> str:
+        return q(model._meta.db_table)
+
+    nomi = "json_agg(x.nome ORDER BY x.nome)" if vendor == "postgresql" else "json_group_array(x.nome)"
+    stati = ", ".join(["%s"] * len(IN_CORSO))
+    return (
+        "SELECT e.id, e.nome, e.codice_fiscale, c.nome, p.sigla, p.id, p.regione_id, "  # noqa: S608 - values as parameters
+        f"(SELECT COUNT(*) FROM {t(RichiestaInstradata)} ri "
+        f"INNER JOIN {t(RichiestaAbilitazioni)} r ON r.id = ri.richiesta_id "
+        f"WHERE r.user_id = %s AND r.ente_id = e.id AND ri.status IN ({stati})), "
+        f"(SELECT {nomi} FROM (SELECT COALESCE(a.nome, d.nome) AS nome FROM {t(AbilitazioneDetenuta)} d "
+        f"LEFT OUTER JOIN {t(Abilitazione)} a ON a.codice = d.codice "
+        "WHERE d.pin_id = %s AND d.ente_id = e.id ORDER BY 1) x) "
+        f"FROM {t(Ente)} e INNER JOIN {t(Comune)} c ON c.id = e.comune_id "
+        f"INNER JOIN {t(Provincia)} p ON p.id = c.provincia_id "
+        f"WHERE e.attivo AND (e.id IN (SELECT CAST(g.object_pk AS BIGINT) FROM {t(UserObjectPermission)} g "
+        f"INNER JOIN {t(Permission)} ap ON ap.id = g.permission_id "
+        "WHERE g.user_id = %s AND g.content_type_id = %s AND ap.codename = %s) "
+        f"OR e.id IN (SELECT d.ente_id FROM {t(AbilitazioneDetenuta)} d WHERE d.pin_id = %s)) "
+        "ORDER BY e.nome, e.id"
     )
-    return dict(Counter(enti))
+
+
+def enti_nell_area(user: User) -> list[EnteNellArea]:
+    """The Area riservata's Enti for the person, in one query whatever their number (the page every Ente operator
+    opens first; ``enti_di``, ``pin_attivo`` and ``uffici_competenti`` say the same, a test keeps it so)."""
+    pin = pin_attivo(user)
+    pin_id = pin.pk if pin is not None else None
+    permesso = AMBITI[Ruolo.OPERATORE_ENTE].permission.split(".", 1)[1]
+    parametri = [user.pk, *IN_CORSO, pin_id, user.pk, ContentType.objects.get_for_model(Ente).pk, permesso, pin_id]
+    with connection.cursor() as cursore:
+        cursore.execute(_sql_area(connection.vendor), parametri)
+        righe = cursore.fetchall()
+    uffici = uffici_competenti()
+    enti = []
+    for pk, nome, codice_fiscale, comune, sigla, provincia_id, regione_id, in_corso, abilitazioni in righe:
+        if isinstance(abilitazioni, str):  # SQLite's JSON is text; PostgreSQL's json arrives decoded
+            abilitazioni = json.loads(abilitazioni)
+        enti.append(
+            EnteNellArea(
+                pk=pk,
+                nome=nome,
+                codice_fiscale=codice_fiscale,
+                comune=comune,
+                provincia=sigla,
+                sede_competente_nome=uffici.sede(provincia_id),
+                direzione_regionale_nome=uffici.direzione(regione_id),
+                abilitazioni=abilitazioni or [],
+                in_corso=in_corso,
+            )
+        )
+    return enti
 
 
 # --- What a person holds and has asked, joined to the catalogue by its key (``Abilitazione.codice``) ----------------
-
-
-def abilitazioni_detenute_per_ente(user: User) -> dict[int, list[str]]:
-    """The abilitazioni of the person's active PIN, by Ente, under the catalogue's current name (the name stored with
-    the held row for a key the catalogue does not have): one query, none more for the PIN that the request has
-    already read (``pin_attivo``)."""
-    pin = pin_attivo(user)
-    if pin is None:
-        return {}
-    nome_in_catalogo = Abilitazione.objects.filter(codice=OuterRef("codice")).values("nome")[:1]
-    righe = (
-        AbilitazioneDetenuta.objects.filter(pin_id=pin.pk)
-        .annotate(nome_attuale=Coalesce(Subquery(nome_in_catalogo), "nome"))
-        .order_by("nome_attuale")
-        .values_list("ente_id", "nome_attuale")
-    )
-    risultato: dict[int, list[str]] = {}
-    for ente_id, nome in righe:
-        risultato.setdefault(ente_id, []).append(nome)
-    return risultato
 
 
 def codici_detenuti(pin: PIN | None, ente: Ente) -> set[str]:

@@ -12,8 +12,7 @@ from abilitazioni.forms import ModuloFirmatoForm, RichiestaForm, file_da_rinviar
 from abilitazioni.models import Abilitazione, RichiestaInstradata
 from abilitazioni.selectors import (
     Situazione,
-    abilitazioni_detenute_per_ente,
-    in_corso_per_ente,
+    enti_nell_area,
     situazione_del_catalogo,
 )
 from accounts.decorators import RichiestaArea, area_riservata
@@ -30,10 +29,7 @@ ENTE_MOSTRATO = "abilitazioni_ente_mostrato"
 def area_enti(request: RichiestaArea) -> HttpResponse:
     """The Area riservata: the Enti the person acts for, with the abilitazioni held and the requests waiting."""
     user = request.user
-    abilitazioni = abilitazioni_detenute_per_ente(user)
-    in_corso = in_corso_per_ente(user)
-    enti = [(ente, abilitazioni.get(ente.pk, []), in_corso.get(ente.pk, 0)) for ente in enti_di(user)]
-    contesto = {"enti": enti, "pin": pin_attivo(user), "stato": request.stato_pin_online}
+    contesto = {"enti": enti_nell_area(user), "pin": pin_attivo(user), "stato": request.stato_pin_online}
     return render(request, "abilitazioni/area_enti.html", contesto)
 
 
