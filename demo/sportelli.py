@@ -159,12 +159,14 @@ def _prenotazioni(sportello: Sportello) -> None:
     spostata = prenota(adesso, 5)
     libero = slot_liberi(sportello, clock.today() + dt.timedelta(days=3), clock.today() + dt.timedelta(days=12))[-1]
     prenotazione_sposta(chi=anna, prenotazione_id=spostata.pk, nuovo_inizio=libero.inizio)
-    # An abandoned hold (expired) and one still being filled in.
-    with clock.frozen(adesso - dt.timedelta(minutes=20)):
-        liberi = slot_liberi(sportello, clock.today() + dt.timedelta(days=4), clock.today() + dt.timedelta(days=10))
-        slot_trattieni(
-            chi=anna, richiesta=Richiesta(sportello_id=sportello.pk, comune_id=comune.pk, inizio=liberi[0].inizio)
-        )
+    # An abandoned hold (expired) and one still being filled in. The abandoned one is held now and its time set
+    # back, not held in the past: the convention may have started today (just after midnight, 20 minutes ago was
+    # the day before it).
+    liberi = slot_liberi(sportello, clock.today() + dt.timedelta(days=4), clock.today() + dt.timedelta(days=10))
+    abbandonata = slot_trattieni(
+        chi=anna, richiesta=Richiesta(sportello_id=sportello.pk, comune_id=comune.pk, inizio=liberi[0].inizio)
+    )
+    Prenotazione.objects.filter(pk=abbandonata.pk).update(scade_il=adesso - dt.timedelta(minutes=10))
     trattenute_scadute_libera(sportello.pk)
     liberi = slot_liberi(sportello, clock.today() + dt.timedelta(days=5), clock.today() + dt.timedelta(days=10))
     slot_trattieni(

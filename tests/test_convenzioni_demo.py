@@ -3,8 +3,10 @@ signature of the demo Director; seeding twice changes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -88,3 +90,22 @@ def test_rende_has_an_enabled_operator_and_one_waiting_for_the_sede(demo: None) 
     assert [
         c.codice_istat for c in organizzazioni_di(User.objects.get(codice_fiscale=anna), Ruolo.OPERATORE_COMUNE)
     ] == [RENDE]
+
+
+@pytest.mark.parametrize("ora_di_roma", ["00:05", "23:55", "12:00"])
+def test_the_demo_is_seeded_at_any_hour_of_the_rome_day(
+    registro: None, pec_locale: Any, tmp_path: Path, settings: Any, ora_di_roma: str
+) -> None:
+    """Rende's convention starts the day it is signed: the demo's bookings (among them a hold abandoned 20 minutes
+    earlier) are made however close to midnight the demo is seeded."""
+    from pue.models import Prenotazione
+
+    settings.DEBUG = True
+    settings.CONVENZIONI_PKCS12_CARTELLA = str(tmp_path / "firme-demo")
+    settings.CONVENZIONI_RADICI_AGGIUNTIVE = [str(tmp_path / "firme-demo" / pki_demo.CA_CERTIFICATO)]
+    settings.FIRME_RADICI_ATTENDIBILI = []
+    ore, minuti = (int(x) for x in ora_di_roma.split(":"))
+    with clock.frozen(dt.datetime(2026, 12, 7, ore, minuti, tzinfo=ZoneInfo("Europe/Rome"))):
+        call_command("seed_demo")
+    stati = set(Prenotazione.objects.values_list("stato", flat=True))
+    assert {"confermata", "trattenuta", "scaduta", "annullata", "svolta", "non_presentato"} <= stati

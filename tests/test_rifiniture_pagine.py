@@ -109,20 +109,23 @@ def test_every_table_of_the_portals_pages_scrolls_in_its_own_box() -> None:
 
 # --- The Punto Utente Evoluto ---------------------------------------------------------------------------------------
 
-NON_DISPONIBILE = "Punto Utente Evoluto: servizi non ancora disponibili nel portale."
+NEL_PORTALE = "Punto Utente Evoluto: che cosa offre oggi il portale."
 
 
 def _avviso(html: str) -> str:
-    trovato = re.search(r'data-testid="pue-non-disponibile">(.*?)</div>', html, re.S)
-    assert trovato, "la pagina non dice che il Punto Utente Evoluto non è ancora disponibile"
+    trovato = re.search(r'data-testid="pue-nel-portale">(.*?)</div>', html, re.S)
+    assert trovato, "la pagina non dice che cosa del Punto Utente Evoluto offre oggi il portale"
     return " ".join(re.sub(r"<[^>]+>", " ", trovato.group(1)).split())
 
 
-def test_the_home_page_says_the_pue_is_not_available_yet(client: Client) -> None:
-    avviso = _avviso(client.get(reverse("home")).content.decode())
-    assert NON_DISPONIBILE in avviso
-    assert "la prenotazione degli incontri in web meeting" in avviso
-    assert "non sono ancora attive" in avviso
+def test_the_home_page_says_what_the_pue_offers_today(client: Client) -> None:
+    """Gestione sportelli is built: the pages say bookings are made, not that they will be."""
+    html = client.get(reverse("home")).content.decode()
+    avviso = _avviso(html)
+    assert NEL_PORTALE in avviso
+    assert "prenotano per il cittadino un incontro in web meeting" in avviso
+    assert "non sono ancora attive" not in html
+    assert "potrà prenotare" not in html
 
 
 @pytest.mark.parametrize(
@@ -148,9 +151,12 @@ def test_the_pages_of_the_pues_people_say_what_exists_today(
     client.force_login(user)
     risposta = client.get(reverse(pagina))
     assert risposta.status_code == 200
-    assert NON_DISPONIBILE in _avviso(risposta.content.decode())
+    assert NEL_PORTALE in _avviso(risposta.content.decode())
 
 
-def test_the_privacy_notice_does_not_describe_bookings_as_available(client: Client) -> None:
-    testo = client.get(reverse("privacy")).content.decode()
-    assert "quando la prenotazione sarà disponibile nel portale (oggi non lo è)" in testo
+def test_the_privacy_notice_describes_the_bookings_data_and_how_long_it_is_kept(client: Client, settings: Any) -> None:
+    settings.PUE_CONSERVAZIONE_GIORNI = 400
+    testo = " ".join(client.get(reverse("privacy")).content.decode().split())
+    assert "oggi non lo è" not in testo
+    assert "codice fiscale, nome e cognome del cittadino e dell'eventuale delegato" in testo
+    assert "Questi dati sono cancellati 400 giorni dopo l'incontro" in testo
