@@ -403,11 +403,11 @@ def test_only_referenti_report_and_only_on_an_active_convention(client: Client, 
 # --- Where the pages are reached from ---------------------------------------------------------------------------------
 
 
-def test_the_areas_lead_to_the_conventions_and_still_say_bookings_are_not_there(client: Client, scena: Scena) -> None:
+def test_the_areas_lead_to_the_conventions_and_say_what_the_pue_offers(client: Client, scena: Scena) -> None:
     client.force_login(scena.operatore)
     comune = client.get(reverse("area_comune")).content.decode()
     assert reverse("convenzioni_del_mio_comune") in comune
-    assert "la prenotazione degli incontri in web meeting" in comune
+    assert "prenotano per il cittadino un incontro in web meeting" in comune
     assert reverse("convenzioni_del_mio_comune") in client.get(reverse("home")).content.decode()
     client.force_login(scena.sede)
     assert reverse("convenzioni_registro") in client.get(reverse("area_struttura")).content.decode()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from abilitazioni.models import Abilitazione, RichiestaInstradata
 from abilitazioni.moduli import modulo_compilato_pdf, modulo_vuoto_pdf
@@ -85,7 +86,7 @@ def test_the_filled_modulo_has_the_operator_the_ente_and_what_is_asked(
         ente.codice_fiscale,
         "protocollo@pec.comune-rende.it",
         "Rende (CS)",
-        richiesta.creata_il.strftime("%d/%m/%Y"),
+        timezone.localtime(richiesta.creata_il).strftime("%d/%m/%Y"),  # the Rome date, as the modulo prints it
         "Firma dell'operatore da abilitare",
         "Timbro dell'Ente",
     ):
