@@ -97,3 +97,12 @@ def test_a_pin_no_longer_active_closes_the_area_from_the_next_request(client: Cl
     PIN.objects.filter(pk=pin.pk).update(status=PIN.Status.REVOCATO)
     assert "Area riservata Amministrazioni ed Enti" not in client.get(reverse("home")).content.decode()
     assert client.get(reverse("area_enti")).status_code == 404
+
+
+def test_the_pins_hash_is_not_left_on_the_person(registro: None) -> None:
+    persona = UserFactory.create(password="!")
+    crea_pin(persona, [])
+    letta = persona_della_sessione(str(persona.pk))
+    assert letta is not None
+    assert pin_attivo(letta) is not None
+    assert not [nome for nome in vars(letta) if nome.startswith("pin_") or nome == "nomi_dei_gruppi"]

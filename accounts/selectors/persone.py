@@ -66,14 +66,17 @@ def _sql_della_sessione(vendor: str) -> str:
 
 
 def _pin_dalla_riga(persona: User) -> PIN | None:
-    """The active PIN read with the person (``pin_`` columns), converted as the ORM converts its own columns."""
+    """The active PIN read with the person (``pin_`` columns), converted as the ORM converts its own columns; the
+    columns are taken off the person (the PIN's hash stays on the PIN only)."""
     campi = PIN._meta.concrete_fields
-    if getattr(persona, "pin_id", None) is None:
+    letti = {campo.attname: getattr(persona, f"pin_{campo.attname}") for campo in campi}
+    for campo in campi:
+        delattr(persona, f"pin_{campo.attname}")
+    if letti[PIN._meta.pk.attname] is None:  # no active PIN: the outer join's columns are all NULL
         return None
     valori = []
     for campo in campi:
-        valore = getattr(persona, f"pin_{campo.attname}")
-        colonna = campo.get_col(PIN._meta.db_table)
+        valore, colonna = letti[campo.attname], campo.get_col(PIN._meta.db_table)
         for converti in connection.ops.get_db_converters(colonna) + colonna.get_db_converters(connection):
             valore = converti(valore, colonna, connection)
         valori.append(valore)
@@ -93,6 +96,7 @@ def persona_della_sessione(pk: Any) -> User | None:
         return None
     persona = righe[0]
     nomi = getattr(persona, "nomi_dei_gruppi", None)
+    del persona.nomi_dei_gruppi  # type: ignore[attr-defined]
     if isinstance(nomi, str):  # SQLite's JSON is text; PostgreSQL's json arrives decoded, or NULL without groups
         nomi = json.loads(nomi)
     persona._ruoli_cache = _ruoli_dai_gruppi(nomi or [])  # type: ignore[attr-defined]
