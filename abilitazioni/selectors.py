@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 
@@ -19,6 +18,7 @@ from accounts.roles import AMBITI, Ruolo
 from accounts.selectors.cache_competenza import uffici_competenti
 from accounts.selectors.competenza import direzione_regionale_competente, sede_competente
 from accounts.selectors.persone import pin_attivo
+from inps_portal.sql import da_lista_json, lista_json
 
 UFFICI_CHE_DECIDONO = (
     Ruolo.PERSONALE_SEDE,
@@ -150,14 +150,14 @@ class EnteNellArea:
 def _sql_area(vendor: str) -> str:
     """The query of ``enti_nell_area``, written out once per process: the Enti of ``enti_di`` (an operator's role on
     the Ente, or an abilitazione of the active PIN for it; active Enti only, by name), each with its held
-    abilitazioni as a JSON array (PostgreSQL's ``json_agg``, SQLite's ``json_group_array``) and its requests in
-    progress counted. Table and column names come from the models; every value is a parameter."""
+    abilitazioni as a JSON array (``inps_portal.sql.lista_json``) and its requests in progress counted. Table and
+    column names come from the models; every value is a parameter."""
     q = connection.ops.quote_name
 
     def t(model: type[Model]) -> str:
         return q(model._meta.db_table)
 
-    nomi = "json_agg(x.nome ORDER BY x.nome)" if vendor == "postgresql" else "json_group_array(x.nome)"
+    nomi = lista_json(vendor, "x.nome", ordina=True)
     stati = ", ".join(["%s"] * len(IN_CORSO))
     return (
         "SELECT e.id, e.nome, e.codice_fiscale, c.nome, p.sigla, p.id, p.regione_id, "  # noqa: S608 - values as parameters
@@ -190,8 +190,6 @@ def enti_nell_area(user: User) -> list[EnteNellArea]:
     uffici = uffici_competenti()
     enti = []
     for pk, nome, codice_fiscale, comune, sigla, provincia_id, regione_id, in_corso, abilitazioni in righe:
-        if isinstance(abilitazioni, str):  # SQLite's JSON is text; PostgreSQL's json arrives decoded
-            abilitazioni = json.loads(abilitazioni)
         enti.append(
             EnteNellArea(
                 pk=pk,
@@ -201,7 +199,7 @@ def enti_nell_area(user: User) -> list[EnteNellArea]:
                 provincia=sigla,
                 sede_competente_nome=uffici.sede(provincia_id),
                 direzione_regionale_nome=uffici.direzione(regione_id),
-                abilitazioni=abilitazioni or [],
+                abilitazioni=da_lista_json(abilitazioni),
                 in_corso=in_corso,
             )
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
@@ -17,6 +16,7 @@ from guardian.models import UserObjectPermission
 from accounts.models import PIN, AbilitazioneDetenuta, CredenzialeExInpdap, Ente, User
 from accounts.roles import AMBITI, Ruolo, group_name
 from accounts.selectors.competenza import con_competenza
+from inps_portal.sql import da_lista_json, lista_json
 
 
 @cache
@@ -46,16 +46,15 @@ def ruoli_di(user: User) -> set[Ruolo]:
 @cache
 def _sql_della_sessione(vendor: str) -> str:
     """The query of ``persona_della_sessione``, written out once per process: the person's row, the names of their
-    groups as a JSON array (PostgreSQL's ``json_agg``, SQLite's ``json_group_array``: Django has no portable
-    aggregate of this kind) and their active PIN's row, its columns prefixed ``pin_`` (at most one: the database
-    keeps one active PIN per person). Table and column names come from the models; the values are parameters."""
+    groups as a JSON array (``inps_portal.sql.lista_json``) and their active PIN's row, its columns prefixed
+    ``pin_`` (at most one: the database keeps one active PIN per person). Table and column names come from the
+    models; the values are parameters."""
     q = connection.ops.quote_name
     tra = User.groups.through._meta
-    aggrega = "json_agg" if vendor == "postgresql" else "json_group_array"
     persona = ", ".join(f"u.{q(f.column)}" for f in User._meta.concrete_fields)
     pin = ", ".join(f"p.{q(f.column)} AS {q('pin_' + f.attname)}" for f in PIN._meta.concrete_fields)
     gruppi = (
-        f"SELECT {aggrega}(g.{q('name')}) FROM {q(Group._meta.db_table)} g "  # noqa: S608 - names from the models
+        f"SELECT {lista_json(vendor, 'g.' + q('name'))} FROM {q(Group._meta.db_table)} g "  # noqa: S608 - names from the models
         f"INNER JOIN {q(tra.db_table)} ug ON ug.{q('group_id')} = g.{q('id')} WHERE ug.{q('user_id')} = u.{q('id')}"
     )
     return (
@@ -95,11 +94,9 @@ def persona_della_sessione(pk: Any) -> User | None:
     if not righe:
         return None
     persona = righe[0]
-    nomi = getattr(persona, "nomi_dei_gruppi", None)
+    nomi = da_lista_json(getattr(persona, "nomi_dei_gruppi", None))
     del persona.nomi_dei_gruppi  # type: ignore[attr-defined]
-    if isinstance(nomi, str):  # SQLite's JSON is text; PostgreSQL's json arrives decoded, or NULL without groups
-        nomi = json.loads(nomi)
-    persona._ruoli_cache = _ruoli_dai_gruppi(nomi or [])  # type: ignore[attr-defined]
+    persona._ruoli_cache = _ruoli_dai_gruppi(nomi)  # type: ignore[attr-defined]
     persona._pin_attivo_cache = _pin_dalla_riga(persona)  # type: ignore[attr-defined]
     return persona
 
